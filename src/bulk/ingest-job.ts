@@ -1,0 +1,335 @@
+// Ingest jobs: create (JSON, or multipart with the data for small payloads), upload one CSV, close,
+// abort, delete, info, list, wait, and the three result sets streamed as rows.
+import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { CsvRows, decodedBody, type FailedResultRow, type SuccessfulResultRow, type UnprocessedRow } from './csv-rows.js';
+import { InvalidInputError, InvalidStateError, SalesforceError, UploadInterruptedError } from './errors.js';
+import { discard, type RequestBody } from './http.js';
+import { createJobOnce, listJobs } from './job-create.js';
+import { bodyError, type CallOptions, type JobContext } from './job-context.js';
+import { parseJobInfo, versionOf, type IngestJobInfo, type IngestJobSpec, type JobState } from './job-info.js';
+import { pollUntilTerminal, type PollOptions } from './poll.js';
+import { spoolToFile, type SpooledFile } from './spool.js';
+
+/**
+ * Where an upload's bytes come from. Files and in-memory data are re-read on every attempt; a stream is
+ * first spooled to a temporary file, so a retried upload never sends a spent stream.
+ */
+export type UploadSource = { readonly file: string } | { readonly data: string | Buffer } | { readonly stream: Readable };
+
+/** Raw CSV per job: 150 MB after Salesforce's base64 conversion, so at most 100 MB of CSV. */
+export const MAX_UPLOAD_BYTES = 100_000_000;
+/** The CSV part of a multipart job create holds at most this many characters. */
+export const MAX_MULTIPART_CSV_CHARS = 100_000;
+
+export type IngestResultKind = 'successfulResults' | 'failedResults' | 'unprocessedrecords';
+
+export class IngestJobs {
+  constructor(private readonly ctx: JobContext) {}
+
+  /** Creates an `Open` job; never creates two when the reply is lost (see job-create.ts). */
+  async create(spec: IngestJobSpec, options: CallOptions = {}): Promise<IngestJob> {
+    validateSpec(spec);
+    const raw = await createJobOnce(this.ctx.session, {
+      kind: 'ingest',
+      object: spec.object,
+      operation: spec.operation,
+      body: JSON.stringify({ contentType: 'CSV', ...spec }),
+      contentType: 'application/json; charset=UTF-8',
+      freshStates: ['Open'],
+      clientName: this.ctx.clientName,
+      signal: options.signal,
+    }, this.ctx.createTuning);
+    return new IngestJob(this.ctx, parseJobInfo(raw, 'ingest'));
+  }
+
+  /**
+   * Creates a job with its data in one multipart request (≤ 100,000 CSV characters); the job starts
+   * `UploadComplete`, with no upload or close to do.
+   */
+  async createWithData(spec: IngestJobSpec, csv: string | Buffer, options: CallOptions = {}): Promise<IngestJob> {
+    validateSpec(spec);
+    const text = typeof csv === 'string' ? csv : csv.toString('utf8');
+    if (text.length > MAX_MULTIPART_CSV_CHARS) {
+      throw new InvalidInputError(`a multipart job create holds at most ${MAX_MULTIPART_CSV_CHARS} CSV characters; this CSV has ${text.length}: create the job and upload instead`);
+    }
+    if (text.length === 0) throw new InvalidInputError('the CSV is empty');
+    let boundary: string;
+    do boundary = `----sfbulk${randomBytes(16).toString('hex')}`;
+    while (text.includes(boundary));
+    const body = multipartBody(boundary, JSON.stringify({ contentType: 'CSV', ...spec }), text);
+    const raw = await createJobOnce(this.ctx.session, {
+      kind: 'ingest',
+      object: spec.object,
+      operation: spec.operation,
+      body,
+      contentType: `multipart/form-data; boundary=${boundary}`,
+      freshStates: ['Open', 'UploadComplete', 'InProgress', 'JobComplete', 'Failed'],
+      clientName: this.ctx.clientName,
+      signal: options.signal,
+    }, this.ctx.createTuning);
+    return new IngestJob(this.ctx, parseJobInfo(raw, 'ingest'));
+  }
+
+  /**
+   * Create, upload and close in one call: multipart when the data is small enough, else a staged upload.
+   * An upload cut off mid-way (job aborted before processing) is done again once in a new job.
+   */
+  async load(spec: IngestJobSpec, source: UploadSource, options: CallOptions & { readonly multipart?: boolean } = {}): Promise<IngestJob> {
+    if ('data' in source && options.multipart !== false) {
+      const chars = typeof source.data === 'string' ? source.data.length : source.data.toString('utf8').length;
+      if (chars <= MAX_MULTIPART_CSV_CHARS) return this.createWithData(spec, source.data, options);
+    }
+    let spooled: SpooledFile | undefined;
+    let stable: UploadSource = source;
+    if ('stream' in source) {
+      spooled = await spoolToFile(source.stream, { dir: this.ctx.tempDir, signal: options.signal, name: 'upload.csv' });
+      stable = { file: spooled.path };
+    }
+    try {
+      for (let round = 0; ; round++) {
+        const job = await this.create(spec, options);
+        try {
+          await job.upload(stable, options);
+        } catch (e) {
+          if (e instanceof UploadInterruptedError && round === 0) {
+            this.ctx.session.logger.log('warn', `${e.message}; retrying in a new job`);
+            continue;
+          }
+          throw e;
+        }
+        await job.close(options);
+        return job;
+      }
+    } finally {
+      await spooled?.remove();
+    }
+  }
+
+  /** A handle on an existing job (for resuming one whose id was saved). */
+  job(id: string): IngestJob {
+    this.ctx.session.knownJobIds.add(id);
+    return new IngestJob(this.ctx, undefined, id);
+  }
+
+  async info(id: string, options: CallOptions = {}): Promise<IngestJobInfo> {
+    return this.job(id).refresh(options);
+  }
+
+  /** Every ingest job of the org (Bulk 2.0), following the list's pages. */
+  async *list(options: CallOptions = {}): AsyncGenerator<IngestJobInfo> {
+    for await (const j of listJobs(this.ctx.session, 'ingest', options.signal)) yield j as IngestJobInfo;
+  }
+}
+
+export class IngestJob {
+  readonly id: string;
+  private infoValue: IngestJobInfo | undefined;
+
+  constructor(
+    private readonly ctx: JobContext,
+    info: IngestJobInfo | undefined,
+    id?: string,
+  ) {
+    this.infoValue = info;
+    this.id = info?.id ?? id!;
+  }
+
+  /** The last info seen (from create, close, abort or a refresh). */
+  get info(): IngestJobInfo | undefined {
+    return this.infoValue;
+  }
+
+  get state(): JobState | undefined {
+    return this.infoValue?.state;
+  }
+
+  /**
+   * Uploads the job's CSV (one upload per job). The bytes are re-read from their file or buffer on every
+   * attempt. If an interrupted upload cannot be re-sent because part of it arrived, the job is aborted
+   * (nothing was processed) and UploadInterruptedError is thrown.
+   */
+  async upload(source: UploadSource, options: CallOptions = {}): Promise<void> {
+    let spooled: SpooledFile | undefined;
+    let body: RequestBody;
+    if ('stream' in source) {
+      spooled = await spoolToFile(source.stream, { dir: this.ctx.tempDir, signal: options.signal, name: 'upload.csv' });
+      body = { file: spooled.path };
+    } else if ('file' in source) {
+      body = { file: source.file };
+    } else {
+      body = source.data;
+    }
+    try {
+      const bytes = typeof body === 'string' ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : statSync(body.file).size;
+      if (bytes === 0) throw new InvalidInputError(`job ${this.id}: the upload is empty (a CSV needs at least a header row)`, { jobId: this.id });
+      if (bytes > MAX_UPLOAD_BYTES) {
+        throw new InvalidInputError(`job ${this.id}: the upload is ${bytes} bytes; one job takes at most ${MAX_UPLOAD_BYTES} bytes of CSV: split it across several jobs`, { jobId: this.id });
+      }
+      const s = this.ctx.session;
+      const path = this.infoValue?.contentUrl ? `/${this.infoValue.contentUrl.replace(/^\/+/, '')}` : s.dataPath(`jobs/ingest/${this.id}/batches/`);
+      try {
+        const res = await s.request({ method: 'PUT', path, headers: { 'content-type': 'text/csv' }, body, idempotent: true, signal: options.signal });
+        await discard(res);
+      } catch (e) {
+        if (e instanceof InvalidStateError && (e.attempts ?? 1) > 1) {
+          await this.abort(options).catch(() => undefined);
+          throw new UploadInterruptedError(this.id, e);
+        }
+        throw tagged(e, this.id);
+      }
+    } finally {
+      await spooled?.remove();
+    }
+  }
+
+  /** Marks the upload complete so Salesforce starts processing. */
+  async close(options: CallOptions = {}): Promise<IngestJobInfo> {
+    return this.setState('UploadComplete', options);
+  }
+
+  /** Aborts the job (from any non-terminal state). */
+  async abort(options: CallOptions = {}): Promise<IngestJobInfo> {
+    return this.setState('Aborted', options);
+  }
+
+  /** Deletes the job and its data (allowed once UploadComplete or terminal). */
+  async delete(options: CallOptions = {}): Promise<void> {
+    try {
+      const res = await this.ctx.session.request({ method: 'DELETE', path: this.path(''), signal: options.signal });
+      await discard(res);
+    } catch (e) {
+      throw tagged(e, this.id);
+    }
+  }
+
+  async refresh(options: CallOptions = {}): Promise<IngestJobInfo> {
+    try {
+      const raw = await this.ctx.session.json<unknown>({ method: 'GET', path: this.path(''), signal: options.signal });
+      this.infoValue = parseJobInfo(raw, 'ingest');
+      return this.infoValue;
+    } catch (e) {
+      throw tagged(e, this.id);
+    }
+  }
+
+  /**
+   * Polls until the job is terminal (JobComplete, Failed or Aborted) and returns its info. Failed and
+   * Aborted jobs are returned, not thrown: their rows are in failedResults/unprocessedrecords.
+   * A wait that exceeds the timeout throws PollTimeoutError (outcome unknown).
+   */
+  async waitForCompletion(options: Partial<PollOptions> = {}): Promise<IngestJobInfo> {
+    return pollUntilTerminal(this.id, (signal) => this.refresh({ signal }), { ...this.ctx.poll, ...options });
+  }
+
+  /** Rows loaded: `sf__Id`, `sf__Created`, then the uploaded columns. */
+  successfulResults(options: CallOptions = {}): Promise<CsvRows<SuccessfulResultRow>> {
+    return this.results<SuccessfulResultRow>('successfulResults', options);
+  }
+
+  /** Rows refused: `sf__Id`, `sf__Error`, then the uploaded columns. */
+  failedResults(options: CallOptions = {}): Promise<CsvRows<FailedResultRow>> {
+    return this.results<FailedResultRow>('failedResults', options);
+  }
+
+  /** Rows never attempted (job Failed or Aborted): the uploaded columns. */
+  unprocessedRecords(options: CallOptions = {}): Promise<CsvRows<UnprocessedRow>> {
+    return this.results<UnprocessedRow>('unprocessedrecords', options);
+  }
+
+  /** A result set as a decompressed CSV byte stream (to write to a file as it arrives). */
+  async resultBody(kind: IngestResultKind, options: CallOptions = {}): Promise<Readable> {
+    const s = this.ctx.session;
+    const path = this.path(`${kind}/`);
+    try {
+      const res = await s.request({
+        method: 'GET',
+        path,
+        headers: { accept: 'text/csv', 'accept-encoding': 'gzip' },
+        signal: options.signal,
+      });
+      return decodedBody(res.body);
+    } catch (e) {
+      throw tagged(e, this.id);
+    }
+  }
+
+  private async results<R extends UnprocessedRow>(kind: IngestResultKind, options: CallOptions): Promise<CsvRows<R>> {
+    const body = await this.resultBody(kind, options);
+    const ref = { method: 'GET', path: this.path(`${kind}/`) };
+    return new CsvRows<R>(body, {
+      columnDelimiter: this.infoValue?.columnDelimiter,
+      mapError: (e) => bodyError(this.ctx, e, ref, this.id),
+    });
+  }
+
+  /**
+   * PATCHes the state. A PATCH whose reply was lost is not blindly re-sent: the job is read, and if it
+   * already moved on, that is the answer.
+   */
+  private async setState(target: 'UploadComplete' | 'Aborted', options: CallOptions): Promise<IngestJobInfo> {
+    const s = this.ctx.session;
+    for (let round = 0; ; round++) {
+      try {
+        const raw = await s.json<unknown>({
+          method: 'PATCH',
+          path: this.path(''),
+          headers: { 'content-type': 'application/json; charset=UTF-8' },
+          body: JSON.stringify({ state: target }),
+          idempotent: false,
+          signal: options.signal,
+        });
+        const info = parseJobInfo(raw, 'ingest');
+        this.infoValue = { ...this.infoValue, ...info };
+        return this.infoValue;
+      } catch (e) {
+        const unknown = e instanceof SalesforceError && e.outcomeUnknown;
+        const wrongState = e instanceof InvalidStateError;
+        if (!unknown && !wrongState) throw tagged(e, this.id);
+        const now = await this.refresh(options);
+        if (target === 'Aborted' ? now.state === 'Aborted' : now.state !== 'Open') {
+          if (target === 'UploadComplete' && now.state === 'Aborted') {
+            throw new InvalidStateError(`job ${this.id} was aborted; it cannot be closed`, { jobId: this.id, cause: e });
+          }
+          return now;
+        }
+        if (wrongState || round >= 2) throw tagged(e, this.id);
+        s.logger.log('info', `job ${this.id}: the ${target} request lost its reply and the job is still ${now.state}; sending it again`);
+      }
+    }
+  }
+
+  private path(rest: string): string {
+    const version = this.infoValue ? versionOf(this.infoValue, this.ctx.session.apiVersion) : this.ctx.session.apiVersion;
+    return this.ctx.session.dataPath(`jobs/ingest/${this.id}/${rest}`, version);
+  }
+}
+
+function validateSpec(spec: IngestJobSpec): void {
+  if (!spec.object || !/^[A-Za-z][A-Za-z0-9_]*$/.test(spec.object)) throw new InvalidInputError(`"${spec.object}" is not an sObject API name`);
+  if (spec.operation === 'upsert' && !spec.externalIdFieldName) {
+    throw new InvalidInputError(`an upsert into ${spec.object} needs externalIdFieldName (the external id field to match on)`);
+  }
+}
+
+function multipartBody(boundary: string, jobJson: string, csv: string): Buffer {
+  const crlf = '\r\n';
+  return Buffer.from(
+    `--${boundary}${crlf}` +
+      `Content-Disposition: form-data; name="job"${crlf}` +
+      `Content-Type: application/json${crlf}${crlf}` +
+      `${jobJson}${crlf}` +
+      `--${boundary}${crlf}` +
+      `Content-Disposition: form-data; name="content"; filename="content"${crlf}` +
+      `Content-Type: text/csv${crlf}${crlf}` +
+      `${csv}${crlf}` +
+      `--${boundary}--${crlf}`,
+    'utf8',
+  );
+}
+
+function tagged(e: unknown, jobId: string): unknown {
+  if (e instanceof SalesforceError && e.jobId === undefined) e.jobId = jobId;
+  return e;
+}

@@ -1,0 +1,40 @@
+// What every job object needs from the client that made it.
+import { NetworkError, ProtocolError, SalesforceError } from './errors.js';
+import type { JobCreateTuning } from './job-create.js';
+import type { PollOptions } from './poll.js';
+import type { Session } from './session.js';
+
+export interface JobContext {
+  readonly session: Session;
+  /** Sent as `Sforce-Call-Options: client=<name>` on job creation. */
+  readonly clientName: string;
+  /** Poll defaults (overridable per call). */
+  readonly poll: Omit<PollOptions, 'signal' | 'onStatus'>;
+  readonly createTuning: JobCreateTuning;
+  /** Where streams are spooled before upload and parallel pages before delivery (default: the OS temp dir). */
+  readonly tempDir?: string;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The typed error for a failure met while reading a body (after the headers arrived): socket errors
+ * become NetworkError, CSV syntax errors ProtocolError; both name the request and the job.
+ */
+export function bodyError(ctx: JobContext, e: unknown, ref: { method: string; path: string }, jobId: string): SalesforceError {
+  let err: SalesforceError;
+  if (e instanceof SalesforceError) err = e;
+  else if ((e as { code?: unknown })?.code !== undefined && String((e as { code: unknown }).code).startsWith('CSV_')) {
+    err = new ProtocolError(`job ${jobId}: the result CSV of ${ref.method} ${ref.path} is malformed: ${ctx.session.transport.redactor.redact(String((e as Error).message))}`, {
+      request: ref,
+      cause: e,
+    });
+  } else {
+    err = ctx.session.transport.networkError(e, ref);
+    if (!(err instanceof NetworkError)) return err;
+  }
+  if (err.jobId === undefined) err.jobId = jobId;
+  return err;
+}

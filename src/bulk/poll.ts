@@ -1,0 +1,70 @@
+// Waiting for a job: status polls that start near 1 s and back off to a cap, under an overall deadline.
+// A deadline that passes is a PollTimeoutError carrying the job id: the job's outcome is unknown.
+import { abortReason, sleep } from './backoff.js';
+import { PollTimeoutError, SalesforceError } from './errors.js';
+import { isTerminal, type JobState } from './job-info.js';
+
+export interface PollOptions {
+  /** First wait between polls (ms). */
+  readonly initialMs: number;
+  /** Largest wait between polls (ms). */
+  readonly maxMs: number;
+  /** Growth of the wait per poll. */
+  readonly factor: number;
+  /** Overall bound on the wait (ms). */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** Called with every status seen. */
+  readonly onStatus?: (info: { readonly id: string; readonly state: JobState }) => void;
+}
+
+export const DEFAULT_POLL: Omit<PollOptions, 'signal' | 'onStatus'> = Object.freeze({
+  initialMs: 1000,
+  maxMs: 30_000,
+  factor: 1.5,
+  timeoutMs: 24 * 3600_000,
+});
+
+/** The wait before poll number `n` (0-based), with ±10 % jitter so parallel pollers spread out. */
+export function pollDelay(n: number, o: Pick<PollOptions, 'initialMs' | 'maxMs' | 'factor'>, random: () => number = Math.random): number {
+  const base = Math.min(o.maxMs, o.initialMs * Math.pow(o.factor, n));
+  return Math.round(base * (0.9 + 0.2 * random()));
+}
+
+/**
+ * Calls `fetchInfo` until the job is terminal and returns the terminal info. The status GET itself is
+ * retried by the HTTP layer; an error it finally throws is given the job id.
+ */
+export async function pollUntilTerminal<T extends { readonly id: string; readonly state: JobState }>(
+  jobId: string,
+  fetchInfo: (signal?: AbortSignal) => Promise<T>,
+  options: PollOptions,
+  now: () => number = Date.now,
+): Promise<T> {
+  const started = now();
+  const deadline = started + options.timeoutMs;
+  let lastState: JobState | undefined;
+  for (let n = 0; ; n++) {
+    if (options.signal?.aborted) throw abortReason(options.signal);
+    let info: T;
+    try {
+      info = await fetchInfo(options.signal);
+    } catch (e) {
+      if (e instanceof SalesforceError && e.jobId === undefined) e.jobId = jobId;
+      throw e;
+    }
+    lastState = info.state;
+    options.onStatus?.(info);
+    if (isTerminal(info.state)) return info;
+    const remaining = deadline - now();
+    if (remaining <= 0) throw new PollTimeoutError(jobId, now() - started, lastState);
+    await sleep(Math.min(pollDelay(n, options), remaining), options.signal);
+    if (now() >= deadline) {
+      // One last look, so a job that finished during the final wait is not reported as timed out.
+      const last = await fetchInfo(options.signal);
+      options.onStatus?.(last);
+      if (isTerminal(last.state)) return last;
+      throw new PollTimeoutError(jobId, now() - started, last.state);
+    }
+  }
+}

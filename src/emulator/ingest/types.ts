@@ -1,0 +1,64 @@
+// Public types of the ingest engine (the job store drives an IngestRun with these).
+import type { OrgStore, Row, SObjectType } from '../org/types.js';
+import type { LockRegistry } from './locks.js';
+
+export type Operation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
+export type ColumnDelimiter = 'BACKQUOTE' | 'CARET' | 'COMMA' | 'PIPE' | 'SEMICOLON' | 'TAB';
+export type LineEnding = 'LF' | 'CRLF';
+
+export interface IngestJobSpec {
+  readonly id: string;
+  readonly object: string;
+  readonly operation: Operation;
+  readonly externalIdFieldName?: string;
+  readonly columnDelimiter: ColumnDelimiter;
+  readonly lineEnding: LineEnding;
+}
+
+export interface IngestProgress {
+  numberRecordsProcessed: number;
+  numberRecordsFailed: number;
+  retries: number;
+  /** Milliseconds. */
+  totalProcessingTime: number;
+  /** Milliseconds. */
+  apiActiveProcessingTime: number;
+  /** Milliseconds (no Apex runs in the emulator: always 0). */
+  apexProcessingTime: number;
+}
+
+export type IngestOutcome =
+  | { readonly state: 'JobComplete' }
+  | { readonly state: 'Failed'; readonly errorMessage: string }
+  | { readonly state: 'Aborted' };
+
+/** Compiles a validation rule condition; the SOQL engine's `compileCondition` has this shape. */
+export type ConditionCompiler = (type: SObjectType, expr: string) => (row: Row) => boolean;
+
+export interface IngestEnvironment {
+  readonly store: OrgStore;
+  /** Clock (epoch ms) for audit fields. */
+  now(): number;
+  /** Records per second per batch worker (modelled); 0 = as fast as possible. */
+  readonly processingRate: number;
+  /** Internal batches processed at the same moment (default 4). */
+  readonly parallelism: number;
+  /** 0..1: chance a child row whose parent is held by another batch processing at the same moment fails. */
+  readonly lockFailureRate: number;
+  /** Seeded. */
+  readonly rng: () => number;
+  /** Fault injection: true = this attempt of this batch times out (its work is discarded, then retried). */
+  batchTimesOut(jobId: string, batchIndex: number, attempt: number): boolean;
+  /** false = daily record allocation exhausted. */
+  consumeIngestAllocation(records: number): boolean;
+  /** false = daily batch allocation exhausted. */
+  consumeBatchAllocation(): boolean;
+  readonly hardDeleteAllowed: boolean;
+  /** Shared across all jobs of the emulator. */
+  readonly locks: LockRegistry;
+  /**
+   * Optional: compiles validation-rule conditions. When absent the engine loads `compileCondition`
+   * from the SOQL engine (src/emulator/soql/index.js) if it is there; without either, rules are skipped.
+   */
+  readonly compileCondition?: ConditionCompiler;
+}

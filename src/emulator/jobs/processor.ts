@@ -1,0 +1,196 @@
+// Asynchronous processing after UploadComplete: queue (UploadComplete) -> InProgress -> terminal.
+// Ingest work is done by the ingest engine, queries by the SOQL engine; this module owns timing and states.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Faults } from '../faults.js';
+import { IngestRun, LockRegistry } from '../ingest/index.js';
+import type { OrgStore } from '../org/types.js';
+import type { Rng } from '../rng.js';
+import type { CompiledQuery, QueryResult } from '../soql/index.js';
+import type { Usage } from '../usage.js';
+import { setState } from './job-store.js';
+import type { IngestJob, JobState, QueryJob } from './types.js';
+
+export interface ProcessorOptions {
+  store: () => OrgStore;
+  faults: Faults;
+  usage: Usage;
+  /** Records per second per internal batch worker; 0 = as fast as the machine goes. */
+  processingRate: number;
+  /** Internal batches processed at the same moment. */
+  parallelism: number;
+  rng: Rng;
+  now: () => number;
+}
+
+export type IngestResultSet = 'successfulResults' | 'failedResults' | 'unprocessedrecords';
+
+export class JobProcessor {
+  private readonly runs = new Map<string, IngestRun>();
+  private readonly results = new Map<string, QueryResult>();
+  private readonly aborts = new Map<string, AbortController>();
+  private readonly closing = new AbortController();
+  readonly locks = new LockRegistry();
+
+  constructor(private readonly opts: ProcessorOptions) {}
+
+  /** Starts processing a job that just became UploadComplete. Never throws: failures end in job state. */
+  startIngest(job: IngestJob): void {
+    void this.runIngest(job).catch((e) => this.fail(job, `Unknown : ${(e as Error).message}`));
+  }
+
+  private async runIngest(job: IngestJob): Promise<void> {
+    const ac = this.jobSignal(job.id);
+    const started = this.opts.now();
+    if (!(await this.hold(job.id, 'UploadComplete', 'ingest', job.object, ac.signal))) return;
+    if (job.state !== 'UploadComplete') return; // aborted while queued
+    setState(job, 'InProgress', this.opts.now());
+    if (!(await this.hold(job.id, 'InProgress', 'ingest', job.object, ac.signal))) return;
+    if (stateOf(job) !== 'InProgress') return;
+    const { faults, usage } = this.opts;
+    const run = new IngestRun(
+      {
+        store: this.opts.store(),
+        now: this.opts.now,
+        processingRate: this.opts.processingRate,
+        parallelism: this.opts.parallelism,
+        lockFailureRate: faults.lockFailureRate,
+        rng: this.opts.rng,
+        batchTimesOut: (jobId, batchIndex, attempt) => faults.batchTimesOut(jobId, job.object, batchIndex, attempt),
+        consumeIngestAllocation: (n) => usage.takeIngestRecords(n),
+        consumeBatchAllocation: () => usage.takeBatch(),
+        hardDeleteAllowed: this.opts.store().settings.hardDeleteAllowed,
+        locks: this.locks,
+      },
+      {
+        id: job.id,
+        object: job.object,
+        operation: job.operation,
+        externalIdFieldName: job.externalIdFieldName,
+        columnDelimiter: job.columnDelimiter,
+        lineEnding: job.lineEnding,
+      },
+      job.data ?? Buffer.alloc(0),
+    );
+    this.runs.set(job.id, run);
+    const tick = setInterval(() => this.copyProgress(job, run), 50);
+    try {
+      const outcome = await run.start();
+      this.copyProgress(job, run);
+      if (stateOf(job) !== 'InProgress') return; // aborted meanwhile: state already set
+      if (outcome.state === 'Failed') job.errorMessage = outcome.errorMessage;
+      job.totalProcessingTime = Math.max(job.totalProcessingTime, this.opts.now() - started);
+      setState(job, outcome.state, this.opts.now());
+    } finally {
+      clearInterval(tick);
+      job.data = undefined; // the results hold what is needed from here on
+    }
+  }
+
+  private copyProgress(job: IngestJob, run: IngestRun): void {
+    const p = run.progress;
+    job.numberRecordsProcessed = p.numberRecordsProcessed;
+    job.numberRecordsFailed = p.numberRecordsFailed;
+    job.retries = p.retries;
+    job.totalProcessingTime = p.totalProcessingTime;
+    job.apiActiveProcessingTime = p.apiActiveProcessingTime;
+    job.apexProcessingTime = p.apexProcessingTime;
+  }
+
+  abortIngest(job: IngestJob): void {
+    setState(job, 'Aborted', this.opts.now());
+    this.runs.get(job.id)?.abort();
+    this.aborts.get(job.id)?.abort();
+  }
+
+  /** Result CSV of a finished ingest job; a job that never ran has every row unprocessed. */
+  ingestResults(job: IngestJob, set: IngestResultSet): string | undefined {
+    const run = this.runs.get(job.id);
+    if (!run) return undefined;
+    if (set === 'successfulResults') return run.successfulResults();
+    if (set === 'failedResults') return run.failedResults();
+    return run.unprocessedRecords();
+  }
+
+  startQuery(job: QueryJob, compiled: CompiledQuery): void {
+    void this.runQuery(job, compiled).catch((e) => this.fail(job, `Unknown : ${(e as Error).message}`));
+  }
+
+  private async runQuery(job: QueryJob, compiled: CompiledQuery): Promise<void> {
+    const ac = this.jobSignal(job.id);
+    const started = this.opts.now();
+    if (!(await this.hold(job.id, 'UploadComplete', 'query', job.object, ac.signal))) return;
+    if (job.state !== 'UploadComplete') return;
+    setState(job, 'InProgress', this.opts.now());
+    if (!(await this.hold(job.id, 'InProgress', 'query', job.object, ac.signal))) return;
+    if (stateOf(job) !== 'InProgress') return;
+    const result = compiled.execute(job.operation === 'queryAll');
+    const { processingRate, parallelism } = this.opts;
+    if (processingRate > 0 && result.count > 0) {
+      const ms = (result.count / (processingRate * Math.max(1, parallelism))) * 1000;
+      if (!(await this.sleep(Math.min(ms, 600_000), ac.signal))) return;
+    }
+    if (stateOf(job) !== 'InProgress') return;
+    this.results.set(job.id, result);
+    job.numberRecordsProcessed = result.count;
+    job.totalProcessingTime = this.opts.now() - started;
+    setState(job, 'JobComplete', this.opts.now());
+  }
+
+  abortQuery(job: QueryJob): void {
+    setState(job, 'Aborted', this.opts.now());
+    this.aborts.get(job.id)?.abort();
+  }
+
+  queryResult(job: QueryJob): QueryResult | undefined {
+    return this.results.get(job.id);
+  }
+
+  /** Frees what a deleted job held. */
+  forget(jobId: string): void {
+    this.runs.get(jobId)?.abort();
+    this.runs.delete(jobId);
+    this.results.delete(jobId);
+    this.aborts.get(jobId)?.abort();
+    this.aborts.delete(jobId);
+  }
+
+  close(): void {
+    this.closing.abort();
+    for (const run of this.runs.values()) run.abort();
+    this.runs.clear();
+    this.results.clear();
+  }
+
+  private fail(job: IngestJob | QueryJob, message: string): void {
+    if (job.state === 'Aborted') return;
+    job.errorMessage = message;
+    setState(job, 'Failed', this.opts.now());
+  }
+
+  private jobSignal(jobId: string): AbortController {
+    const ac = new AbortController();
+    this.aborts.set(jobId, ac);
+    return ac;
+  }
+
+  /** Holds a job in a state when a fault asks for it; false when aborted or shutting down meanwhile. */
+  private async hold(jobId: string, state: 'UploadComplete' | 'InProgress', kind: 'ingest' | 'query', object: string, signal: AbortSignal): Promise<boolean> {
+    const s = this.opts.faults.holdSeconds(state, kind, object);
+    // Even without a hold, a queued job moves on asynchronously, as on Salesforce.
+    return this.sleep(s > 0 ? s * 1000 : 5, signal);
+  }
+
+  private async sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+    try {
+      await sleep(ms, undefined, { signal: AbortSignal.any([signal, this.closing.signal]) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Reads a job's state afresh: it changes under our feet (abort requests) across awaits. */
+function stateOf(job: IngestJob | QueryJob): JobState {
+  return job.state;
+}

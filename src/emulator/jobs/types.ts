@@ -1,0 +1,51 @@
+// Bulk API 2.0 jobs as the emulator keeps them. The six states are Salesforce's exactly.
+export type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+export type IngestOperation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
+export type QueryOperation = 'query' | 'queryAll';
+export type ColumnDelimiter = 'BACKQUOTE' | 'CARET' | 'COMMA' | 'PIPE' | 'SEMICOLON' | 'TAB';
+export type LineEnding = 'LF' | 'CRLF';
+
+export const INGEST_OPERATIONS: readonly IngestOperation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
+export const COLUMN_DELIMITERS: readonly ColumnDelimiter[] = ['BACKQUOTE', 'CARET', 'COMMA', 'PIPE', 'SEMICOLON', 'TAB'];
+export const LINE_ENDINGS: readonly LineEnding[] = ['LF', 'CRLF'];
+
+export function isTerminal(state: JobState): boolean {
+  return state === 'JobComplete' || state === 'Failed' || state === 'Aborted';
+}
+
+interface JobCommon {
+  readonly id: string;
+  readonly object: string;
+  readonly createdById: string;
+  readonly createdDate: number;
+  systemModstamp: number;
+  state: JobState;
+  readonly apiVersion: number;
+  readonly lineEnding: LineEnding;
+  readonly columnDelimiter: ColumnDelimiter;
+  errorMessage?: string;
+  retries: number;
+  totalProcessingTime: number;
+}
+
+export interface IngestJob extends JobCommon {
+  readonly kind: 'ingest';
+  readonly operation: IngestOperation;
+  readonly externalIdFieldName?: string;
+  readonly assignmentRuleId?: string;
+  /** The uploaded CSV (one upload per job). */
+  data?: Buffer;
+  numberRecordsProcessed: number;
+  numberRecordsFailed: number;
+  apiActiveProcessingTime: number;
+  apexProcessingTime: number;
+}
+
+export interface QueryJob extends JobCommon {
+  readonly kind: 'query';
+  readonly operation: QueryOperation;
+  readonly query: string;
+  numberRecordsProcessed: number;
+}
+
+export type Job = IngestJob | QueryJob;

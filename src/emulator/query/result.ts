@@ -1,0 +1,85 @@
+// A query job's result: a snapshot of row references taken when the job ran, rendered to CSV one
+// page at a time (header row on every page), so a million-row result costs an array of references,
+// never a rendered file.
+import type { Row } from '../org/types.js';
+import { escapeQuotes, formatValue, type ValueKind } from './csv-values.js';
+
+export type ColumnDelimiter = 'COMMA' | 'TAB' | 'PIPE' | 'SEMICOLON' | 'CARET' | 'BACKQUOTE';
+export type LineEnding = 'LF' | 'CRLF';
+
+export interface PageFormat {
+  readonly columnDelimiter: ColumnDelimiter;
+  readonly lineEnding: LineEnding;
+}
+
+export interface QueryResult {
+  /** Rows in the result (a job's numberRecordsProcessed). */
+  readonly count: number;
+  /** CSV of rows [offset, offset + maxRecords), header row first. */
+  page(offset: number, maxRecords: number, opts: PageFormat): string;
+}
+
+const DELIMITERS: Readonly<Record<ColumnDelimiter, string>> = {
+  COMMA: ',',
+  TAB: '\t',
+  PIPE: '|',
+  SEMICOLON: ';',
+  CARET: '^',
+  BACKQUOTE: '`',
+};
+
+/** One output column: where its value comes from and how it prints. */
+export interface ResultColumn {
+  /** Header cell, e.g. `Account.Name`. */
+  readonly header: string;
+  /** -1: the row itself; otherwise the index of the parent chain the value is read from. */
+  readonly chain: number;
+  /** Canonical field name read from the (parent) row. */
+  readonly field: string;
+  readonly kind: ValueKind;
+}
+
+export class SnapshotResult implements QueryResult {
+  constructor(
+    private readonly rows: readonly Row[],
+    /** chains[c][i]: the parent row of chain c for result row i (undefined when there is none). */
+    private readonly chains: readonly (readonly (Row | undefined)[])[],
+    private readonly columns: readonly ResultColumn[],
+  ) {}
+
+  get count(): number {
+    return this.rows.length;
+  }
+
+  page(offset: number, maxRecords: number, opts: PageFormat): string {
+    const delim = DELIMITERS[opts.columnDelimiter] ?? ',';
+    const eol = opts.lineEnding === 'CRLF' ? '\r\n' : '\n';
+    // Every cell is quoted, so a line is '"' + cells joined by '"<delim>"' + '"'.
+    const sep = '"' + delim + '"';
+    // Only text can hold a double quote; ids, numbers, dates and booleans print without one.
+    const cols = this.columns.map((c) => ({ ...c, quotable: c.kind === 'text' || c.kind === 'multi' || c.kind === 'time' }));
+    const ncols = cols.length;
+    const cells = new Array<string>(ncols);
+    for (let c = 0; c < ncols; c++) cells[c] = escapeQuotes(cols[c].header);
+    const start = Math.max(0, Math.floor(offset));
+    const end = Math.max(start, Math.min(this.rows.length, start + Math.max(0, Math.floor(maxRecords))));
+    const lines = new Array<string>(end - start + 2);
+    lines[0] = '"' + cells.join(sep) + '"';
+    const rows = this.rows;
+    const chains = this.chains;
+    for (let i = start; i < end; i++) {
+      const row = rows[i];
+      for (let c = 0; c < ncols; c++) {
+        const col = cols[c];
+        const src = col.chain < 0 ? row : chains[col.chain][i];
+        const v = src === undefined ? null : src[col.field];
+        if (v === null || v === undefined) cells[c] = '';
+        else if (typeof v === 'string') cells[c] = col.quotable ? escapeQuotes(v) : v;
+        else cells[c] = formatValue(v, col.kind);
+      }
+      lines[i - start + 1] = '"' + cells.join(sep) + '"';
+    }
+    lines[end - start + 1] = '';
+    return lines.join(eol);
+  }
+}

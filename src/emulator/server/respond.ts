@@ -1,0 +1,92 @@
+// Writing responses the way Salesforce does: pretty JSON, the error envelope, gzip when asked, limit header.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+
+/** A Salesforce REST error entry; the envelope on the wire is an array of these. */
+export interface ApiErrorEntry {
+  readonly errorCode: string;
+  readonly message: string;
+  readonly fields?: readonly string[];
+}
+
+/** Thrown by handlers to answer with Salesforce's error envelope. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+  body(): ApiErrorEntry[] {
+    return [{ errorCode: this.errorCode, message: this.message }];
+  }
+}
+
+export const notFound = () => new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+
+/** Salesforce pretty-prints JSON as `"key" : value` with two-space indents. */
+export function salesforceJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/^(\s*"(?:[^"\\]|\\.)*"):/gm, '$1 :');
+}
+
+function wantsGzip(req: IncomingMessage): boolean {
+  const ae = req.headers['accept-encoding'];
+  return typeof ae === 'string' && /\bgzip\b/i.test(ae);
+}
+
+const GZIP_MIN_BYTES = 1024;
+
+/** Sends a body, gzip-compressed when the client accepts it (other encodings are ignored, as Salesforce does). */
+export function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer | null,
+  headers: Record<string, string | number> = {},
+): void {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  if (body === null || status === 204) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
+  let bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  if (wantsGzip(req) && bytes.length >= GZIP_MIN_BYTES) {
+    bytes = gzipSync(bytes, { level: 1 });
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Vary', 'Accept-Encoding');
+  }
+  res.setHeader('Content-Length', bytes.length);
+  res.writeHead(status);
+  res.end(req.method === 'HEAD' ? undefined : bytes);
+}
+
+export function sendJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string | number> = {},
+): void {
+  send(req, res, status, salesforceJson(value), { 'Content-Type': 'application/json;charset=UTF-8', ...headers });
+}
+
+export function sendCsv(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+  headers: Record<string, string | number> = {},
+): void {
+  send(req, res, 200, body, { 'Content-Type': 'text/csv; charset=UTF-8', ...headers });
+}
+
+export function sendError(req: IncomingMessage, res: ServerResponse, err: ApiError): void {
+  sendJson(req, res, err.status, err.body(), err.headers);
+}
+
+/** Salesforce's date format in job JSON: `2026-11-22T14:43:08.000+0000`. */
+export function formatJobDate(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}

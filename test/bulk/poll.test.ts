@@ -1,0 +1,61 @@
+import t from 'tap';
+import { PollTimeoutError, NetworkError } from '../../src/bulk/errors.js';
+import { isTerminal, parseJobInfo, parseSalesforceDate, JOB_STATES, type JobState } from '../../src/bulk/job-info.js';
+import { pollDelay, pollUntilTerminal, DEFAULT_POLL } from '../../src/bulk/poll.js';
+
+t.test('job states are exactly the six Salesforce names', async (t) => {
+  t.same([...JOB_STATES], ['Open', 'UploadComplete', 'InProgress', 'JobComplete', 'Failed', 'Aborted']);
+  t.same(JOB_STATES.filter(isTerminal), ['JobComplete', 'Failed', 'Aborted']);
+  t.throws(() => parseJobInfo({ id: '750x', state: 'NotProcessed', operation: 'insert' }, 'ingest'), { code: 'SF_PROTOCOL', jobId: '750x' });
+  t.throws(() => parseJobInfo({ id: '750x', state: 'Completed', operation: 'query' }, 'query'), /none of Open/);
+  t.throws(() => parseJobInfo({ id: '750x', state: 'Open', operation: 'query' }, 'ingest'), /not a ingest operation/);
+  t.equal(parseJobInfo({ id: '750x', state: 'Open', operation: 'insert', apiVersion: 62.0 }, 'ingest').apiVersion, 62);
+  t.equal(parseSalesforceDate('2026-11-22T14:43:08.000+0000'), Date.UTC(2026, 10, 22, 14, 43, 8));
+  t.equal(parseSalesforceDate('2026-11-22T14:43:08.000Z'), Date.UTC(2026, 10, 22, 14, 43, 8));
+});
+
+t.test('poll waits start near 1 s and back off to the cap', async (t) => {
+  const mid = () => 0.5;
+  t.same([0, 1, 2, 3, 4, 5, 10, 20].map((n) => pollDelay(n, DEFAULT_POLL, mid)), [1000, 1500, 2250, 3375, 5063, 7594, 30000, 30000]);
+  t.equal(pollDelay(0, DEFAULT_POLL, () => 0), 900);
+  t.equal(pollDelay(0, DEFAULT_POLL, () => 1), 1100);
+});
+
+const opts = { initialMs: 5, maxMs: 20, factor: 2, timeoutMs: 10_000 };
+
+t.test('polling returns the terminal info', async (t) => {
+  const states: JobState[] = ['UploadComplete', 'InProgress', 'InProgress', 'JobComplete'];
+  const seen: string[] = [];
+  const info = await pollUntilTerminal('750A', async () => ({ id: '750A', state: states.shift()! }), { ...opts, onStatus: (i) => seen.push(i.state) });
+  t.equal(info.state, 'JobComplete');
+  t.same(seen, ['UploadComplete', 'InProgress', 'InProgress', 'JobComplete']);
+  const failed = await pollUntilTerminal('750B', async () => ({ id: '750B', state: 'Failed' as JobState }), opts);
+  t.equal(failed.state, 'Failed', 'a Failed job is an answer, not an exception');
+});
+
+t.test('a poll timeout carries the job id and says the outcome is unknown', async (t) => {
+  const e = await pollUntilTerminal('750C', async () => ({ id: '750C', state: 'InProgress' as JobState }), { ...opts, timeoutMs: 60 }).catch((x: unknown) => x);
+  t.type(e, PollTimeoutError);
+  const p = e as PollTimeoutError;
+  t.equal(p.code, 'SF_POLL_TIMEOUT');
+  t.equal(p.jobId, '750C');
+  t.equal(p.lastState, 'InProgress');
+  t.equal(p.outcomeUnknown, true);
+  t.match(p.message, /outcome is unknown/);
+  t.notMatch(p.message, /failed/i);
+});
+
+t.test('a job finishing during the last wait is not reported as timed out', async (t) => {
+  let n = 0;
+  let clock = 0;
+  const info = await pollUntilTerminal('750D', async () => ({ id: '750D', state: (n++ < 1 ? 'InProgress' : 'JobComplete') as JobState }), { ...opts, timeoutMs: 5 }, () => (clock += 3));
+  t.equal(info.state, 'JobComplete');
+});
+
+t.test('errors of the status call carry the job id; the signal stops the wait', async (t) => {
+  const e = await pollUntilTerminal('750E', async () => { throw new NetworkError('down', 'ECONNRESET'); }, opts).catch((x: unknown) => x);
+  t.equal((e as NetworkError).jobId, '750E');
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 30);
+  await t.rejects(pollUntilTerminal('750F', async () => ({ id: '750F', state: 'InProgress' as JobState }), { ...opts, signal: ac.signal }), { code: 'SF_ABORTED' });
+});
