@@ -28,7 +28,8 @@ if (process.argv[2] === '--stub-server') {
   stubServer();
 } else if (process.argv[2] === '--emulator-server') {
   const { startEmulator } = await import('../dist/src/emulator/server.js');
-  const emu = await startEmulator({ port: 0, seed: 'demo', scale: Number(process.argv[3]) });
+  // The demo seed holds 198 live Accounts at scale 1.
+  const emu = await startEmulator({ port: 0, seed: 'demo', scale: Math.ceil(Number(process.argv[3]) / 198) });
   process.send({ url: emu.url });
 } else {
   await main();
@@ -111,9 +112,15 @@ function sampler() {
 
 async function viaClient(url, concurrency) {
   const { BulkClient, parseConnectionConfig } = await import('../dist/src/bulk/index.js');
-  const config = parseConnectionConfig({ auth_flow: 'access_token', access_token: '00D000000000001!benchToken', instance_url: url, api_version: '62.0' });
-  const client = await BulkClient.connect(config, SERVER === 'stub' ? {} : {});
-  const job = await client.query.create({ query: 'SELECT Id, Name, Industry, CreatedDate, AnnualRevenue, IsActive__c, Description FROM Account' });
+  const config = SERVER === 'stub'
+    ? parseConnectionConfig({ auth_flow: 'access_token', access_token: '00D000000000001!benchToken', instance_url: url, api_version: '62.0' })
+    : parseConnectionConfig({ auth_flow: 'client_credentials', login_url: url, client_id: 'emulator-client', client_secret: 'emulator-secret', request_timeout_seconds: 600 });
+  const client = await BulkClient.connect(config);
+  const job = await client.query.create({
+    query: SERVER === 'stub'
+      ? 'SELECT Id, Name, Industry, CreatedDate, AnnualRevenue, IsActive__c, Description FROM Account'
+      : 'SELECT Id, Name, Industry, AnnualRevenue, Description, CreatedDate FROM Account',
+  });
   await job.waitForCompletion({ initialMs: 200 });
   const stop = sampler();
   const t0 = performance.now();
@@ -160,7 +167,7 @@ async function peerBuffered(url) {
 
 async function main() {
   let child;
-  if (SERVER === 'emulator') child = fork(new URL(import.meta.url).pathname, ['--emulator-server', String(ROWS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (SERVER === 'emulator') child = fork(new URL(import.meta.url).pathname, ['--emulator-server', String(ROWS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--no-warnings'] });
   else child = fork(new URL(import.meta.url).pathname, ['--stub-server', '--rows', String(ROWS), '--page', String(PAGE)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [{ url }] = await once(child, 'message');
 

@@ -169,14 +169,19 @@ export class QueryJob {
         first = { done: true, value: undefined };
       }
       if (source !== undefined && !first.done) {
-        // Each page is finished (read to the end and counted) before it counts toward the total.
-        yield first.value;
-        await first.value.finish();
-        total += first.value.rowsRead;
-        for await (const page of source) {
-          yield page;
-          await page.finish();
-          total += page.rowsRead;
+        try {
+          // Each page is finished (read to the end and counted) before it counts toward the total.
+          yield first.value;
+          await first.value.finish();
+          total += first.value.rowsRead;
+          for await (const page of source) {
+            yield page;
+            await page.finish();
+            total += page.rowsRead;
+          }
+        } finally {
+          // A caller that stops early still releases the downloads and temporary files.
+          await source.return(undefined);
         }
       }
     }

@@ -80,7 +80,10 @@ async function* listPages(input: ParallelPagesInput): AsyncGenerator<ListedPage>
 }
 
 /** Ordered pages downloaded in parallel. Throws ResultPagesUnavailable before delivering anything if it cannot serve. */
-export async function* parallelPages(input: ParallelPagesInput): AsyncGenerator<ResultPage> {
+export async function* parallelPages(outer: ParallelPagesInput): AsyncGenerator<ResultPage> {
+  // Downloads still under way when the caller stops early are cancelled, not waited for.
+  const stop = new AbortController();
+  const input: ParallelPagesInput = { ...outer, signal: outer.signal ? AbortSignal.any([outer.signal, stop.signal]) : stop.signal };
   const dir = await mkdtemp(join(input.ctx.tempDir ?? tmpdir(), `sf-pages-${input.jobId}-`));
   const window: { page: ListedPage; download: Promise<Downloaded> }[] = [];
   const listing = listPages(input);
@@ -139,6 +142,7 @@ export async function* parallelPages(input: ParallelPagesInput): AsyncGenerator<
       }
     }
   } finally {
+    stop.abort();
     await listing.return(undefined);
     await Promise.allSettled(window.map((w) => w.download));
     await rm(dir, { recursive: true, force: true });

@@ -30,8 +30,7 @@ const program = new Command()
   .option('--jwt-public-key <file...>', 'PEM public key (or certificate) trusted for the JWT bearer flow')
   .option('--refresh-token <token...>', 'refresh token(s) accepted from start (otherwise mint one: POST /__emulator/refresh-tokens)')
   .option('--security-token <token>', 'security token the password flow requires after the password', '')
-  .option('--verbose', 'log every request to stderr', false)
-  .showHelpAfterError();
+  .option('--verbose', 'log every request to stderr', false);
 
 async function main(): Promise<void> {
   program.parse();

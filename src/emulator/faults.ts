@@ -87,7 +87,13 @@ export function parseFaultConfig(value: unknown, source = 'faults'): FaultConfig
 }
 
 export function loadFaultFile(file: string): FaultConfig {
-  return parseFaultConfig(JSON.parse(readFileSync(file, 'utf8')), file);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: not a readable JSON fault configuration: ${(e as Error).message}`);
+  }
+  return parseFaultConfig(json, file);
 }
 
 interface RuleState {

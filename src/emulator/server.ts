@@ -131,6 +131,7 @@ async function dispatch(ctx: RequestContext): Promise<void> {
   if (!emu.usage.takeApiRequest()) {
     throw new ApiError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
   }
+  ctx.res.setHeader('Sforce-Limit-Info', emu.usage.limitInfoHeader());
   const sub = m[2] ?? '';
   let allowed: string[] = [];
   for (const route of routes) {
@@ -212,8 +213,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,
     async reseed(spec, scale) {
+      const before = state.org;
       org = seedOrg(spec, scale ?? options.scale ?? 1);
       state.org = org;
+      if (org.orgId !== before.orgId || org.user.id !== before.user.id || org.user.username !== before.user.username) {
+        state.auth = makeAuth(org); // a different org or user: sessions of the old one do not carry over
+      }
       state.jobs.clear();
       state.log.clear();
       faults.set({});
@@ -262,7 +267,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           }
         }
       }
-      if (path.startsWith('/services/')) res.setHeader('Sforce-Limit-Info', usage.limitInfoHeader());
       await dispatch(ctx);
     } catch (e) {
       if (res.headersSent) {

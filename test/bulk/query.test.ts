@@ -1,6 +1,9 @@
 // Query jobs against the emulator: locator paging across many pages, parallel resultPages delivered in
 // order, resume from a saved job id + locator, pages cut off mid-body, counts checked, typed errors.
 import t from 'tap';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidInputError, InvalidStateError, JobFailedError, NotFoundError, PollTimeoutError } from '../../src/bulk/errors.js';
 import type { CsvRow } from '../../src/bulk/csv-rows.js';
 import { clientRequests, collect, connect, startEmu } from './helpers/emulator.js';
@@ -53,6 +56,22 @@ t.test('parallel pages through resultPages arrive in order, identical to the loc
   const log = clientRequests(await emu.requests(since));
   t.ok(log.some((r) => /\/resultpages$/i.test(r.path)), 'resultPages was used');
   t.equal(log.filter((r) => r.path.endsWith('/results')).length, 44, 'each page downloaded once');
+});
+
+t.test('stopping early in parallel mode cancels downloads and leaves no temporary files', async (t) => {
+  const emu = await startEmu(t, { limits: { defaultPageRecords: 9 } });
+  const tempDir = mkdtempSync(join(tmpdir(), 'pages-'));
+  const client = await connect(emu, {}, { tempDir });
+  t.teardown(() => client.close());
+  const job = await client.query.create({ query: 'SELECT Id FROM Contact' });
+  await job.waitForCompletion();
+  let seen = 0;
+  for await (const page of job.pages({ concurrency: 4 })) {
+    for await (const _ of page.rows()) seen++;
+    break;
+  }
+  t.equal(seen, 9);
+  t.same(readdirSync(tempDir), [], 'no spooled page is left behind');
 });
 
 t.test('resume from a saved job id + locator reads exactly the rest', async (t) => {

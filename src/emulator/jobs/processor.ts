@@ -80,9 +80,14 @@ export class JobProcessor {
       if (outcome.state === 'Failed') job.errorMessage = outcome.errorMessage;
       job.totalProcessingTime = Math.max(job.totalProcessingTime, this.opts.now() - started);
       setState(job, outcome.state, this.opts.now());
+      if (outcome.state === 'Failed' && run.recordCount === 0 && job.data && job.data.length > 0) {
+        // The CSV could not be read at all: no row was attempted, so the upload as sent is what is unprocessed.
+        this.runs.delete(job.id);
+      } else {
+        job.data = undefined; // the run's results hold what is needed from here on
+      }
     } finally {
       clearInterval(tick);
-      job.data = undefined; // the results hold what is needed from here on
     }
   }
 
@@ -103,12 +108,10 @@ export class JobProcessor {
   }
 
   /** Result CSV of a finished ingest job; a job that never ran has every row unprocessed. */
-  ingestResults(job: IngestJob, set: IngestResultSet): string | undefined {
+  ingestResults(job: IngestJob, set: IngestResultSet): Iterable<string> | undefined {
     const run = this.runs.get(job.id);
     if (!run) return undefined;
-    if (set === 'successfulResults') return run.successfulResults();
-    if (set === 'failedResults') return run.failedResults();
-    return run.unprocessedRecords();
+    return run.resultChunks(set === 'successfulResults' ? 'successful' : set === 'failedResults' ? 'failed' : 'unprocessed');
   }
 
   startQuery(job: QueryJob, compiled: CompiledQuery): void {

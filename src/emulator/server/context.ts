@@ -19,7 +19,7 @@ export interface EmulatorLimits {
 
 export interface EmulatorState {
   org: OrgStore;
-  readonly auth: AuthService;
+  auth: AuthService;
   readonly faults: Faults;
   readonly jobs: JobStore;
   readonly processor: JobProcessor;

@@ -252,14 +252,14 @@ export function deleteIngestJob(ctx: RequestContext, v: number, id: string): voi
   send(ctx.req, ctx.res, 204, null);
 }
 
-export function getIngestResults(ctx: RequestContext, v: number, id: string, set: IngestResultSet): void {
+export async function getIngestResults(ctx: RequestContext, v: number, id: string, set: IngestResultSet): Promise<void> {
   requireIngestVersion(v);
   const job = jobOr404(ctx, id);
   if (!isTerminal(job.state)) {
     throw new ApiError(400, 'INVALIDJOBSTATE', `Results are not available: the job's state is ${job.state}`);
   }
   const csv = ctx.emu.processor.ingestResults(job, set) ?? resultsOfJobThatNeverRan(job, set);
-  sendCsv(ctx.req, ctx.res, csv);
+  await sendCsv(ctx.req, ctx.res, csv);
 }
 
 /** A job aborted (or failed) before processing: nothing succeeded or failed; every uploaded row is unprocessed. */

@@ -33,9 +33,9 @@ export async function handleOAuth(ctx: RequestContext): Promise<void> {
       if (!org || !user || org.slice(0, 15) !== emu.org.orgId.slice(0, 15) || user.slice(0, 15) !== session.userId.slice(0, 15)) {
         throw new ApiError(403, 'Bad_Id', 'Bad_Id');
       }
-      return answer(ctx, emu.auth.identity(session, origin, origin, 'id'));
+      return answer(ctx, emu.auth.identity(session, origin, origin, 'id', ctx.query.get('version') ?? undefined));
     }
-    return answer(ctx, emu.auth.identity(session, origin, origin, 'userinfo'));
+    return answer(ctx, emu.auth.identity(session, origin, origin, 'userinfo', ctx.query.get('version') ?? undefined));
   }
   throw notFound();
 }

@@ -142,7 +142,7 @@ function offsetOf(ctx: RequestContext, count: number): number {
   return offset;
 }
 
-export function getQueryResults(ctx: RequestContext, v: number, id: string): void {
+export async function getQueryResults(ctx: RequestContext, v: number, id: string): Promise<void> {
   requireQueryVersion(v);
   const { job, result } = completedResult(ctx, v, id);
   const offset = offsetOf(ctx, result.count);
@@ -158,7 +158,7 @@ export function getQueryResults(ctx: RequestContext, v: number, id: string): voi
   const csv = result.page(offset, rows, { columnDelimiter: job.columnDelimiter, lineEnding: job.lineEnding });
   const next = offset + rows;
   ctx.emu.usage.queryFileStorageBytes += csv.length;
-  sendCsv(ctx.req, ctx.res, csv, {
+  await sendCsv(ctx.req, ctx.res, csv, {
     'Sforce-Locator': next < result.count ? encodeLocator(next) : 'null',
     'Sforce-NumberOfRecords': rows,
   });

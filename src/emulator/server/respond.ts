@@ -1,6 +1,6 @@
 // Writing responses the way Salesforce does: pretty JSON, the error envelope, gzip when asked, limit header.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 
 /** A Salesforce REST error entry; the envelope on the wire is an array of these. */
 export interface ApiErrorEntry {
@@ -73,13 +73,62 @@ export function sendJson(
   send(req, res, status, salesforceJson(value), { 'Content-Type': 'application/json;charset=UTF-8', ...headers });
 }
 
-export function sendCsv(
+const STREAM_CHUNK = 64 * 1024;
+
+/**
+ * Streams a CSV body with backpressure (chunked; gzip-compressed on the fly when accepted), so a large result
+ * set is never one string or one Buffer and compression never blocks the event loop.
+ */
+export async function sendCsv(
   req: IncomingMessage,
   res: ServerResponse,
-  body: string,
+  body: string | Iterable<string>,
   headers: Record<string, string | number> = {},
-): void {
-  send(req, res, 200, body, { 'Content-Type': 'text/csv; charset=UTF-8', ...headers });
+): Promise<void> {
+  const all = { 'Content-Type': 'text/csv; charset=UTF-8', ...headers };
+  if (typeof body === 'string' && (body.length < STREAM_CHUNK || !wantsGzip(req))) {
+    send(req, res, 200, body, all);
+    return;
+  }
+  for (const [k, v] of Object.entries(all)) res.setHeader(k, v);
+  const gzip = wantsGzip(req);
+  if (gzip) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Vary', 'Accept-Encoding');
+  }
+  res.writeHead(200);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const sink = gzip ? createGzip({ level: 1 }) : res;
+  if (gzip) sink.pipe(res);
+  const write = (text: string) =>
+    new Promise<void>((resolve) => {
+      if (sink.write(text)) return resolve();
+      const go = () => {
+        sink.off('drain', go);
+        res.off('close', go);
+        resolve();
+      };
+      sink.on('drain', go);
+      res.on('close', go);
+    });
+  if (typeof body === 'string') {
+    for (let i = 0; i < body.length && !res.destroyed; i += STREAM_CHUNK) await write(body.slice(i, i + STREAM_CHUNK));
+  } else {
+    let buf = '';
+    for (const chunk of body) {
+      if (res.destroyed) break;
+      buf += chunk;
+      if (buf.length >= STREAM_CHUNK) {
+        await write(buf);
+        buf = '';
+      }
+    }
+    if (buf) sink.write(buf);
+  }
+  sink.end();
 }
 
 export function sendError(req: IncomingMessage, res: ServerResponse, err: ApiError): void {
