@@ -25,7 +25,7 @@ async function start() {
   const seed = join(dir, 'seed.json');
   writeFileSync(seed, JSON.stringify({ generate: { Account: ACCOUNTS, Contact: 0, Opportunity: 0, Lead: 0, Case: 0, Invoice__c: 0 } }));
   const t0 = Date.now();
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', 'dist/src/emulator/cli.js', '--seed', seed], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [`--max-old-space-size=${arg('heap-mb', 4096)}`, 'dist/src/emulator/cli.js', '--seed', seed], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise((resolve, reject) => {
     child.once('exit', (c) => reject(new Error(`emulator exited ${c}`)));
     createInterface({ input: child.stdout }).once('line', resolve);
@@ -35,6 +35,8 @@ async function start() {
 
 async function main() {
   const { child, url, seedMs } = await start();
+  process.on('exit', () => child.kill('SIGKILL'));
+  const progress = (s) => process.stderr.write(`bench: ${s}\n`);
   const pid = child.pid;
   const rssAfterSeed = vm(pid, 'VmRSS');
   const tok = await (await fetch(`${url}/services/oauth2/token`, {
@@ -75,8 +77,9 @@ async function main() {
     }
 
     const q = await (await call('jobs/query', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ operation: 'query', query: 'SELECT Id, Name, AnnualRevenue, NumberOfEmployees, Industry, CreatedDate, SystemModstamp FROM Account LIMIT 1000000' }) })).json();
+    progress(`query job ${q.id ?? JSON.stringify(q)}`);
     await wait(`jobs/query/${q.id}`);
-    t = Date.now();
+    const t = Date.now();
     let locator = null;
     let n = 0;
     let qbytes = 0;

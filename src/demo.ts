@@ -1,13 +1,15 @@
-// `npm run demo`: starts the emulator binary with the demo org, then runs a scripted ingest and a query
-// against it over real HTTP, and stops everything it started. (The tap and target replace the script
-// once they land.)
+// `npm run demo`: starts the emulator binary with the demo org, then runs an ingest and a query against it
+// over real HTTP with our Bulk API 2.0 client, and stops everything it started. (The tap and target take
+// over once they land.)
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { join, dirname } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { BulkClient, parseConnectionConfig, silentLogger } from './bulk/index.js';
 
 const log = (s: string) => process.stderr.write(`demo: ${s}\n`);
-const API = 'v62.0';
 
 async function startEmulatorProcess(): Promise<{ url: string; stop: () => Promise<void> }> {
   const cli = join(dirname(fileURLToPath(import.meta.url)), 'emulator', 'cli.js');
@@ -33,98 +35,70 @@ async function startEmulatorProcess(): Promise<{ url: string; stop: () => Promis
   return { url, stop };
 }
 
-async function call(url: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
-  const res = await fetch(url, { ...init, headers });
-  if (res.status >= 400) throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} -> ${res.status} ${await res.text()}`);
-  return res;
-}
-
-async function waitForJob(base: string, token: string, path: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 600; i++) {
-    const info = (await (await call(`${base}${path}`, { token })).json()) as Record<string, unknown>;
-    if (['JobComplete', 'Failed', 'Aborted'].includes(info.state as string)) return info;
-    if (i % 5 === 0) log(`  ${info.state}, ${info.numberRecordsProcessed ?? 0} records processed`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`job ${path} did not finish within 120 s`);
-}
-
 async function main(): Promise<void> {
   const emu = await startEmulatorProcess();
+  const work = mkdtempSync(join(tmpdir(), 'sf-bulk-demo-'));
+  let client: BulkClient | undefined;
   try {
-    const base = emu.url;
-    log(`emulator listening at ${base}`);
-    const tokenRes = await call(`${base}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'emulator-client', client_secret: 'emulator-secret' }),
-    });
-    const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+    log(`emulator listening at ${emu.url}`);
+    client = await BulkClient.connect(
+      parseConnectionConfig({
+        auth_flow: 'client_credentials',
+        login_url: emu.url,
+        client_id: 'emulator-client',
+        client_secret: 'emulator-secret',
+      }),
+      { logger: silentLogger, tempDir: work },
+    );
 
-    // Ingest: upsert 5,000 Contacts keyed by External_Id__c, parented through Account.External_Id__c.
+    // Ingest: upsert 5,000 Contacts keyed by External_Id__c, parents looked up through Account.External_Id__c.
+    // The CSV is spooled to a file so a retried upload re-sends from disk; one row is deliberately bad.
+    const csvFile = join(work, 'contacts.csv');
     const rows = ['External_Id__c,FirstName,LastName,Email,Account.External_Id__c'];
     for (let i = 1; i <= 5000; i++) {
-      const acc = `ACC-${String(1 + (i % 200)).padStart(6, '0')}`;
-      rows.push(`DEMO-${i},Demo,Person ${i},demo${i}@example.com,${acc}`);
+      rows.push(`DEMO-${i},Demo,Person ${i},demo${i}@example.com,ACC-${String(1 + (i % 200)).padStart(6, '0')}`);
     }
     rows.push('DEMO-bad,Demo,,not-an-email,ACC-000001');
-    const job = (await (
-      await call(`${base}/services/data/${API}/jobs/ingest`, {
-        method: 'POST',
-        token,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ object: 'Contact', operation: 'upsert', externalIdFieldName: 'External_Id__c', lineEnding: 'LF' }),
-      })
-    ).json()) as { id: string };
-    log(`ingest job ${job.id}: upload ${rows.length - 1} rows`);
-    await call(`${base}/services/data/${API}/jobs/ingest/${job.id}/batches`, {
-      method: 'PUT',
-      token,
-      headers: { 'Content-Type': 'text/csv' },
-      body: rows.join('\n') + '\n',
-    });
-    await call(`${base}/services/data/${API}/jobs/ingest/${job.id}`, {
-      method: 'PATCH',
-      token,
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ state: 'UploadComplete' }),
-    });
-    const done = await waitForJob(base, token, `/services/data/${API}/jobs/ingest/${job.id}`);
-    const results: Record<string, number> = {};
-    for (const set of ['successfulResults', 'failedResults', 'unprocessedrecords']) {
-      const csv = await (await call(`${base}/services/data/${API}/jobs/ingest/${job.id}/${set}`, { token })).text();
-      results[set] = csv.split('\n').filter(Boolean).length - 1;
-      if (set === 'failedResults' && results[set] > 0) log(`  first failure: ${csv.split('\n')[1]}`);
+    writeFileSync(csvFile, rows.join('\n') + '\n');
+    const uploaded = rows.length - 1;
+    const job = await client.ingest.load(
+      { object: 'Contact', operation: 'upsert', externalIdFieldName: 'External_Id__c', lineEnding: 'LF' },
+      { file: csvFile },
+    );
+    log(`ingest job ${job.id}: ${uploaded} rows uploaded, UploadComplete sent`);
+    const done = await job.waitForCompletion();
+    const counts = { successful: 0, failed: 0, unprocessed: 0 };
+    const errors = new Map<string, number>();
+    for await (const _ of await job.successfulResults()) counts.successful++;
+    for await (const r of await job.failedResults()) {
+      counts.failed++;
+      const code = r.sf__Error.split(':')[0];
+      errors.set(code, (errors.get(code) ?? 0) + 1);
     }
-    log(`ingest ${done.state}: processed ${done.numberRecordsProcessed}, failed ${done.numberRecordsFailed}; ` +
-      `successful ${results.successfulResults} + failed ${results.failedResults} + unprocessed ${results.unprocessedrecords} = ${rows.length - 1} uploaded`);
+    for await (const _ of await job.unprocessedRecords()) counts.unprocessed++;
+    log(`ingest ${done.state}: processed ${done.numberRecordsProcessed}, failed ${done.numberRecordsFailed}`);
+    log(`  successful ${counts.successful} + failed ${counts.failed} + unprocessed ${counts.unprocessed} = ${uploaded} uploaded`);
+    log(`  failures by code: ${[...errors].map(([c, n]) => `${c} ${n}`).join(', ')} (parents in the recycle bin, and the one bad row)`);
+    if (counts.successful + counts.failed + counts.unprocessed !== uploaded) throw new Error('rows unaccounted for');
 
-    // Query: every Contact, paged by Sforce-Locator until the literal "null".
-    const q = (await (
-      await call(`${base}/services/data/${API}/jobs/query`, {
-        method: 'POST',
-        token,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ operation: 'queryAll', query: 'SELECT Id, Name, Email, Account.Name, SystemModstamp FROM Contact' }),
-      })
-    ).json()) as { id: string };
-    const qdone = await waitForJob(base, token, `/services/data/${API}/jobs/query/${q.id}`);
-    let locator: string | null = null;
+    // Query: every Contact including soft-deleted ones, pages downloaded in parallel (resultPages), in order.
+    const q = await client.query.create({
+      operation: 'queryAll',
+      query: 'SELECT Id, Name, Email, Account.Name, IsDeleted, SystemModstamp FROM Contact',
+    });
+    const info = await q.waitForCompletion();
+    let read = 0;
     let pages = 0;
-    let total = 0;
-    do {
-      const res = await call(`${base}/services/data/${API}/jobs/query/${q.id}/results?maxRecords=2000${locator ? `&locator=${locator}` : ''}`, { token });
-      await res.text();
-      total += Number(res.headers.get('Sforce-NumberOfRecords'));
-      locator = res.headers.get('Sforce-Locator');
+    for await (const page of q.pages({ concurrency: 4 })) {
       pages++;
-    } while (locator && locator !== 'null');
-    log(`query job ${q.id}: ${qdone.numberRecordsProcessed} records in ${pages} pages (${total} read)`);
-    if (total !== qdone.numberRecordsProcessed) throw new Error('row count mismatch between pages and the job');
+      for await (const _ of page.rows()) read++;
+    }
+    log(`query job ${q.id}: ${info.numberRecordsProcessed} records, ${read} read in ${pages} pages`);
+    if (read !== info.numberRecordsProcessed) throw new Error('row count mismatch between pages and the job');
   } finally {
+    await client?.close();
     await emu.stop();
+    rmSync(work, { recursive: true, force: true });
   }
   log('done');
 }

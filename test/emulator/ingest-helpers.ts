@@ -2,6 +2,7 @@
 import { IngestRun, LockRegistry, type IngestEnvironment, type IngestJobSpec, type IngestOutcome } from '../../src/emulator/ingest/index.js';
 import { createOrgStore, type MemoryOrgStore, type OrgStoreOptions } from '../../src/emulator/org/store.js';
 import { seededRng } from '../../src/emulator/rng.js';
+import { csvRows } from '../helpers/emulator.js';
 
 export const NOW = Date.UTC(2026, 10, 22, 14, 43, 8);
 
@@ -66,39 +67,8 @@ export async function runJob(
   return { run, outcome };
 }
 
-/** Minimal RFC 4180 reader for result files (comma, LF). */
-export function readCsv(text: string, delim = ','): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else q = false;
-      } else cell += c;
-    } else if (c === '"') q = true;
-    else if (c === delim) {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n') {
-      if (cell.endsWith('\r')) cell = cell.slice(0, -1);
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
+/** RFC 4180 reader for result files. */
+export const readCsv = csvRows;
 
 /** Rows (without header) of a result file. */
 export function dataRows(text: string, delim = ','): string[][] {

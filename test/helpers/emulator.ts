@@ -66,8 +66,8 @@ export async function withEmulator(t: Test, options: EmulatorOptions = {}): Prom
   return h;
 }
 
-/** Parses a CSV answer into rows (Salesforce quotes every cell in results). */
-export function csvRows(text: string): string[][] {
+/** Parses a CSV answer into rows (RFC 4180; Salesforce quotes every cell in results). */
+export function csvRows(text: string, delim = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
@@ -81,7 +81,7 @@ export function csvRows(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === delim) {
       row.push(cell);
       cell = '';
     } else if (c === '\n' || c === '\r') {

@@ -1,6 +1,7 @@
 // Bulk API 2.0 ingest jobs: create (JSON or multipart), upload, close/abort, info, list, delete, results.
-import { IngestJob, COLUMN_DELIMITERS, INGEST_OPERATIONS, LINE_ENDINGS, isTerminal } from '../jobs/types.js';
-import type { ColumnDelimiter, IngestOperation, LineEnding } from '../jobs/types.js';
+import { INGEST_OPERATIONS, isTerminal } from '../jobs/types.js';
+import type { IngestJob, IngestOperation } from '../jobs/types.js';
+import { csvFormatOf } from './csv-format.js';
 import { createdJobJson, jobInfoJson, patchedJobJson } from '../jobs/job-json.js';
 import { setState } from '../jobs/job-store.js';
 import type { IngestResultSet } from '../jobs/processor.js';
@@ -47,14 +48,7 @@ function newIngestJob(ctx: RequestContext, v: number, body: unknown): IngestJob 
   if (typeof r.object !== 'string' || r.object === '') throw invalidJob('Object is required for an ingest job');
   const contentType = r.contentType ?? 'CSV';
   if (contentType !== 'CSV') throw invalidJob(`Unsupported contentType: ${String(contentType)}. Only CSV is supported`);
-  const delimiter = (r.columnDelimiter ?? 'COMMA') as ColumnDelimiter;
-  if (!COLUMN_DELIMITERS.includes(delimiter)) {
-    throw new ApiError(400, 'JSON_PARSER_ERROR', `Cannot deserialize value of type ColumnDelimiterEnum from String "${String(r.columnDelimiter)}": value not one of declared Enum instance names: [BACKQUOTE, CARET, COMMA, PIPE, SEMICOLON, TAB]`);
-  }
-  const lineEnding = (r.lineEnding ?? 'LF') as LineEnding;
-  if (!LINE_ENDINGS.includes(lineEnding)) {
-    throw new ApiError(400, 'JSON_PARSER_ERROR', `Cannot deserialize value of type LineEndingEnum from String "${String(r.lineEnding)}": value not one of declared Enum instance names: [LF, CRLF]`);
-  }
+  const { columnDelimiter: delimiter, lineEnding } = csvFormatOf(r);
   const operation = r.operation as IngestOperation;
   if (operation !== 'upsert' && r.externalIdFieldName !== undefined) {
     throw invalidJob('externalIdFieldName is only valid for upsert jobs');

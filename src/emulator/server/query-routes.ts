@@ -1,7 +1,8 @@
 // Bulk API 2.0 query jobs: create, info, abort, delete, list, results by locator, parallel resultPages.
 import { createdJobJson, jobInfoJson, patchedJobJson } from '../jobs/job-json.js';
-import { COLUMN_DELIMITERS, LINE_ENDINGS, isTerminal } from '../jobs/types.js';
-import type { ColumnDelimiter, LineEnding, QueryJob, QueryOperation } from '../jobs/types.js';
+import { isTerminal } from '../jobs/types.js';
+import type { QueryJob, QueryOperation } from '../jobs/types.js';
+import { csvFormatOf } from './csv-format.js';
 import { compileQuery, decodeLocator, encodeLocator, SoqlError } from '../soql/index.js';
 import { readJson } from './body.js';
 import type { RequestContext } from './context.js';
@@ -32,14 +33,7 @@ export async function createQueryJob(ctx: RequestContext, v: number): Promise<vo
   if ((body.contentType ?? 'CSV') !== 'CSV') {
     throw new ApiError(400, 'INVALIDJOB', `Unsupported contentType: ${String(body.contentType)}. Only CSV is supported`);
   }
-  const delimiter = (body.columnDelimiter ?? 'COMMA') as ColumnDelimiter;
-  if (!COLUMN_DELIMITERS.includes(delimiter)) {
-    throw new ApiError(400, 'JSON_PARSER_ERROR', `Cannot deserialize value of type ColumnDelimiterEnum from String "${String(body.columnDelimiter)}"`);
-  }
-  const lineEnding = (body.lineEnding ?? 'LF') as LineEnding;
-  if (!LINE_ENDINGS.includes(lineEnding)) {
-    throw new ApiError(400, 'JSON_PARSER_ERROR', `Cannot deserialize value of type LineEndingEnum from String "${String(body.lineEnding)}"`);
-  }
+  const { columnDelimiter: delimiter, lineEnding } = csvFormatOf(body);
   let compiled;
   try {
     compiled = compileQuery(ctx.emu.org, body.query);
