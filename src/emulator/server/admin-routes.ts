@@ -1,6 +1,7 @@
 // The admin API under /__emulator/ (never under /services): reset, seed, faults, counts, request log, sessions.
 import { parseFaultConfig } from '../faults.js';
 import { jobInfoJson } from '../jobs/job-json.js';
+import { SeedError } from '../org/seed.js';
 import { compileQuery, SoqlError } from '../soql/index.js';
 import { readJson } from './body.js';
 import type { RequestContext } from './context.js';
@@ -15,12 +16,12 @@ export async function handleAdmin(ctx: RequestContext): Promise<void> {
   if (sub === '/health' && method === 'GET') return ok({ ok: true, orgId: emu.org.orgId });
   if (sub === '/reset' && method === 'POST') {
     const body = (await readJsonOrEmpty(ctx)) as { seed?: string; scale?: number };
-    await emu.reseed(body.seed ?? 'demo', body.scale);
+    await reseed(() => emu.reseed(body.seed ?? 'demo', body.scale));
     return ok();
   }
   if (sub === '/seed' && method === 'POST') {
     const body = await readJson(req, 512 * 1024 * 1024);
-    await emu.reseed(body as object);
+    await reseed(() => emu.reseed(body as object));
     return ok();
   }
   if (sub === '/faults') {
@@ -79,6 +80,16 @@ export async function handleAdmin(ctx: RequestContext): Promise<void> {
     }
   }
   throw notFound();
+}
+
+/** A seed that does not load is the caller's error (400, naming the bad key); the org stays as it was. */
+async function reseed(load: () => Promise<void>): Promise<void> {
+  try {
+    await load();
+  } catch (e) {
+    if (e instanceof SeedError) throw new ApiError(400, 'INVALID_SEED', e.message);
+    throw e;
+  }
 }
 
 async function readJsonOrEmpty(ctx: RequestContext): Promise<unknown> {

@@ -2,10 +2,11 @@
 import type { HttpAnswer } from '../auth/index.js';
 import { readBody } from './body.js';
 import type { RequestContext } from './context.js';
-import { ApiError, notFound, sendJson } from './respond.js';
+import { ApiError, notFound, send, sendJson } from './respond.js';
 
 function answer(ctx: RequestContext, a: HttpAnswer): void {
-  sendJson(ctx.req, ctx.res, a.status, a.body, a.headers ?? {});
+  if (a.body === undefined) send(ctx.req, ctx.res, a.status, '', a.headers ?? {});
+  else sendJson(ctx.req, ctx.res, a.status, a.body, a.headers ?? {});
 }
 
 async function form(ctx: RequestContext): Promise<URLSearchParams> {
