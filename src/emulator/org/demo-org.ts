@@ -518,12 +518,7 @@ function genContacts(ctx: Ctx): void {
       LeadSource: rng() < 0.8 ? pick(rng, sources) : null,
       Birthdate: rng() < 0.3 ? dateOnly(ctx.now - (22 + rng() * 45) * 365.25 * DAY) : null,
       External_Id__c: `CON-${pad(i + 1, width)}`,
-      OwnerId: ctx.userIds[owner],
-      CreatedById: ctx.userIds[owner],
-      LastModifiedById: ctx.userIds[owner],
-      CreatedDate: created,
-      LastModifiedDate: modified,
-      SystemModstamp: stamp,
+      ...audit(ctx.userIds[owner], created, modified, stamp),
     };
     const dead = maybeDelete(rng, row, ctx.now);
     const saved = t.insertSeeded(row, ctx.now, SEED_OPTS);
@@ -561,16 +556,23 @@ function genOpportunities(ctx: Ctx): void {
       LeadSource: rng() < 0.8 ? pick(rng, sources) : null,
       NextStep: closed ? null : pick(rng, NEXT_STEPS),
       TotalOpportunityQuantity: rng() < 0.5 ? 1 + Math.floor(rng() * 50) : null,
-      OwnerId: ctx.userIds[owner],
-      CreatedById: ctx.userIds[owner],
-      LastModifiedById: ctx.userIds[owner],
-      CreatedDate: created,
-      LastModifiedDate: modified,
-      SystemModstamp: stamp,
+      ...audit(ctx.userIds[owner], created, modified, stamp),
     };
     maybeDelete(rng, row, ctx.now);
     t.insertSeeded(row, ctx.now, SEED_OPTS);
   }
+}
+
+/** Owner and audit fields of a seeded row: one user owns, created and last modified it. */
+function audit(userId: string, created: number, modified: number, stamp: number) {
+  return {
+    OwnerId: userId,
+    CreatedById: userId,
+    LastModifiedById: userId,
+    CreatedDate: created,
+    LastModifiedDate: modified,
+    SystemModstamp: stamp,
+  };
 }
 
 function genLeads(ctx: Ctx): void {
@@ -699,12 +701,7 @@ function genCases(ctx: Ctx): void {
       Reason: rng() < 0.7 ? pick(rng, reasons) : null,
       ClosedDate: status === 'Closed' ? modified : null,
       IsEscalated: status === 'Escalated',
-      OwnerId: ctx.userIds[owner],
-      CreatedById: ctx.userIds[owner],
-      LastModifiedById: ctx.userIds[owner],
-      CreatedDate: created,
-      LastModifiedDate: modified,
-      SystemModstamp: stamp,
+      ...audit(ctx.userIds[owner], created, modified, stamp),
     };
     maybeDelete(rng, row, ctx.now);
     t.insertSeeded(row, ctx.now, SEED_OPTS);
@@ -741,12 +738,7 @@ function genInvoices(ctx: Ctx): void {
       Email__c: `billing@${ctx.accDomain[a]}`,
       Notes__c: rng() < 0.15 ? pick(rng, INVOICE_NOTES) : null,
       Quantity__c: qty,
-      OwnerId: ctx.userIds[owner],
-      CreatedById: ctx.userIds[owner],
-      LastModifiedById: ctx.userIds[owner],
-      CreatedDate: created,
-      LastModifiedDate: modified,
-      SystemModstamp: stamp,
+      ...audit(ctx.userIds[owner], created, modified, stamp),
     };
     maybeDelete(rng, row, ctx.now);
     t.insertSeeded(row, ctx.now, SEED_OPTS);
