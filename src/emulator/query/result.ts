@@ -17,7 +17,11 @@ export interface QueryResult {
   readonly count: number;
   /** CSV of rows [offset, offset + maxRecords), header row first. */
   page(offset: number, maxRecords: number, opts: PageFormat): string;
+  /** The same page in pieces of about 64 KB, rendered lazily (for streaming a large page). */
+  pageChunks(offset: number, maxRecords: number, opts: PageFormat): Iterable<string>;
 }
+
+const CHUNK_CHARS = 64 * 1024;
 
 const DELIMITERS: Readonly<Record<ColumnDelimiter, string>> = {
   COMMA: ',',
@@ -52,6 +56,16 @@ export class SnapshotResult implements QueryResult {
   }
 
   page(offset: number, maxRecords: number, opts: PageFormat): string {
+    let out = '';
+    for (const chunk of this.pageChunks(offset, maxRecords, opts)) out += chunk;
+    return out;
+  }
+
+  /**
+   * The page as ~64 KB pieces, rendered as they are consumed: no page-sized array of lines lives long
+   * enough to be promoted to the old generation, so serving a large result does not grow the heap.
+   */
+  *pageChunks(offset: number, maxRecords: number, opts: PageFormat): Generator<string> {
     const delim = DELIMITERS[opts.columnDelimiter] ?? ',';
     const eol = opts.lineEnding === 'CRLF' ? '\r\n' : '\n';
     // Every cell is quoted, so a line is '"' + cells joined by '"<delim>"' + '"'.
@@ -63,8 +77,7 @@ export class SnapshotResult implements QueryResult {
     for (let c = 0; c < ncols; c++) cells[c] = escapeQuotes(cols[c].header);
     const start = Math.max(0, Math.floor(offset));
     const end = Math.max(start, Math.min(this.rows.length, start + Math.max(0, Math.floor(maxRecords))));
-    const lines = new Array<string>(end - start + 2);
-    lines[0] = '"' + cells.join(sep) + '"';
+    let buf = '"' + cells.join(sep) + '"' + eol;
     const rows = this.rows;
     const chains = this.chains;
     for (let i = start; i < end; i++) {
@@ -77,9 +90,12 @@ export class SnapshotResult implements QueryResult {
         else if (typeof v === 'string') cells[c] = col.quotable ? escapeQuotes(v) : v;
         else cells[c] = formatValue(v, col.kind);
       }
-      lines[i - start + 1] = '"' + cells.join(sep) + '"';
+      buf += '"' + cells.join(sep) + '"' + eol;
+      if (buf.length >= CHUNK_CHARS) {
+        yield buf;
+        buf = '';
+      }
     }
-    lines[end - start + 1] = '';
-    return lines.join(eol);
+    if (buf) yield buf;
   }
 }

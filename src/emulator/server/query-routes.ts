@@ -149,10 +149,16 @@ export async function getQueryResults(ctx: RequestContext, v: number, id: string
     max = Number(raw);
   }
   const rows = Math.max(0, Math.min(max, result.count - offset));
-  const csv = result.page(offset, rows, { columnDelimiter: job.columnDelimiter, lineEnding: job.lineEnding });
+  const usage = ctx.emu.usage;
+  const chunks = result.pageChunks(offset, rows, { columnDelimiter: job.columnDelimiter, lineEnding: job.lineEnding });
+  const counted = (function* () {
+    for (const c of chunks) {
+      usage.queryFileStorageBytes += c.length;
+      yield c;
+    }
+  })();
   const next = offset + rows;
-  ctx.emu.usage.queryFileStorageBytes += csv.length;
-  await sendCsv(ctx.req, ctx.res, csv, {
+  await sendCsv(ctx.req, ctx.res, counted, {
     'Sforce-Locator': next < result.count ? encodeLocator(next) : 'null',
     'Sforce-NumberOfRecords': rows,
   });
