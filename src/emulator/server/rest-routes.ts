@@ -8,13 +8,18 @@ import { ApiError, notFound, salesforceJson, send, sendJson } from './respond.js
 const describeCache = new WeakMap<object, Map<string, string>>();
 
 /** The describe body as served at this version and origin (captured bodies name v48.0 and a real host). */
-function servedDescribe(body: Readonly<Record<string, unknown>>, version: number, origin: string): string {
+function servedDescribe(
+  body: Readonly<Record<string, unknown>>,
+  version: number,
+  origin: string,
+  wrap: (b: Readonly<Record<string, unknown>>) => unknown = (b) => b,
+): string {
   let byKey = describeCache.get(body);
   if (!byKey) describeCache.set(body, (byKey = new Map()));
   const key = `${version}|${origin}`;
   let json = byKey.get(key);
   if (!json) {
-    json = salesforceJson(body)
+    json = salesforceJson(wrap(body))
       .replace(/\/services\/data\/v\d+\.0\//g, `/services/data/v${version}.0/`)
       .replace(/https:\/\/[A-Za-z0-9.-]+\.salesforce\.com/g, origin);
     if (byKey.size > 8) byKey.clear();
@@ -40,9 +45,13 @@ export function getResources(ctx: RequestContext, v: number): void {
 }
 
 export function getSObjects(ctx: RequestContext, v: number): void {
-  const org = ctx.emu.org;
-  const body = { encoding: 'UTF-8', maxBatchSize: 200, sobjects: org.globalList() };
-  const json = salesforceJson(body).replace(/\/services\/data\/v\d+\.0\//g, `/services/data/v${v}.0/`);
+  // The global list (about 900 KB) is serialized once per list and version, like describes.
+  const list = ctx.emu.org.globalList();
+  const json = servedDescribe(list as unknown as Readonly<Record<string, unknown>>, v, ctx.origin, (l) => ({
+    encoding: 'UTF-8',
+    maxBatchSize: 200,
+    sobjects: l,
+  }));
   send(ctx.req, ctx.res, 200, json, { 'Content-Type': 'application/json;charset=UTF-8' });
 }
 
