@@ -8,6 +8,7 @@ import type { Rng } from '../rng.js';
 import type { CompiledQuery, QueryResult } from '../soql/index.js';
 import type { Usage } from '../usage.js';
 import { setState } from './job-store.js';
+import { isTerminal } from './types.js';
 import type { IngestJob, JobState, QueryJob } from './types.js';
 
 export interface ProcessorOptions {
@@ -22,10 +23,15 @@ export interface ProcessorOptions {
   now: () => number;
 }
 
+/** Longest wait for an aborted run's batch in flight before the job reads Aborted anyway. */
+const ABORT_SETTLE_MS = 30_000;
+
 export type IngestResultSet = 'successfulResults' | 'failedResults' | 'unprocessedrecords';
 
 export class JobProcessor {
   private readonly runs = new Map<string, IngestRun>();
+  /** Settles when a job's run has stopped writing (an aborted run finishes the batch in flight first). */
+  private readonly settled = new Map<string, Promise<unknown>>();
   private readonly results = new Map<string, QueryResult>();
   private readonly aborts = new Map<string, AbortController>();
   private readonly closing = new AbortController();
@@ -73,10 +79,12 @@ export class JobProcessor {
     );
     this.runs.set(job.id, run);
     const tick = setInterval(() => this.copyProgress(job, run), 50);
+    const running = run.start();
+    this.settled.set(job.id, running.catch(() => undefined));
     try {
-      const outcome = await run.start();
+      const outcome = await running;
       this.copyProgress(job, run);
-      if (stateOf(job) !== 'InProgress') return; // aborted meanwhile: state already set
+      if (stateOf(job) !== 'InProgress') return;
       if (outcome.state === 'Failed') job.errorMessage = outcome.errorMessage;
       job.totalProcessingTime = Math.max(job.totalProcessingTime, this.opts.now() - started);
       setState(job, outcome.state, this.opts.now());
@@ -101,14 +109,40 @@ export class JobProcessor {
     job.apexProcessingTime = p.apexProcessingTime;
   }
 
-  abortIngest(job: IngestJob): void {
+  private copyProgressOf(job: IngestJob): void {
+    const run = this.runs.get(job.id);
+    if (run) this.copyProgress(job, run);
+  }
+
+  /**
+   * Aborts a job. A run in progress finishes the batch in flight first, and the job reads Aborted only once it
+   * has stopped (bounded wait), so results, counters and the org no longer move when a client sees Aborted.
+   */
+  async abortIngest(job: IngestJob): Promise<void> {
+    const run = this.runs.get(job.id);
+    const settled = this.settled.get(job.id);
+    if (run && settled && job.state === 'InProgress') {
+      run.abort();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, ABORT_SETTLE_MS)))]);
+      clearTimeout(timer);
+      this.copyProgress(job, run);
+      // runIngest has set the state from the run's outcome (Aborted, or JobComplete if the last batch won)
+      if (!isTerminal(job.state)) setState(job, 'Aborted', this.opts.now());
+      return;
+    }
     setState(job, 'Aborted', this.opts.now());
-    this.runs.get(job.id)?.abort();
+    run?.abort();
     this.aborts.get(job.id)?.abort();
   }
 
-  /** Result CSV of a finished ingest job; a job that never ran has every row unprocessed. */
-  ingestResults(job: IngestJob, set: IngestResultSet): Iterable<string> | undefined {
+  /**
+   * Result CSV of a finished ingest job (undefined: it never ran, so every uploaded row is unprocessed).
+   * Waits for an aborted run to stop, so results, counters and the org no longer move once they are read.
+   */
+  async ingestResults(job: IngestJob, set: IngestResultSet): Promise<Iterable<string> | undefined> {
+    await this.settled.get(job.id);
+    this.copyProgressOf(job);
     const run = this.runs.get(job.id);
     if (!run) return undefined;
     return run.resultChunks(set === 'successfulResults' ? 'successful' : set === 'failedResults' ? 'failed' : 'unprocessed');
@@ -152,6 +186,7 @@ export class JobProcessor {
   forget(jobId: string): void {
     this.runs.get(jobId)?.abort();
     this.runs.delete(jobId);
+    this.settled.delete(jobId);
     this.results.delete(jobId);
     this.aborts.get(jobId)?.abort();
     this.aborts.delete(jobId);

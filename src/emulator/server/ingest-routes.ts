@@ -5,7 +5,7 @@ import { csvFormatOf } from './csv-format.js';
 import { createdJobJson, jobInfoJson, patchedJobJson } from '../jobs/job-json.js';
 import { setState } from '../jobs/job-store.js';
 import type { IngestResultSet } from '../jobs/processor.js';
-import { checkJobSpec } from '../ingest/index.js';
+import { checkJobSpec, DELIMITER_CHARS } from '../ingest/index.js';
 import { BodyTooLarge, readBody, readJson } from './body.js';
 import type { RequestContext } from './context.js';
 import { listJobs } from './job-list.js';
@@ -223,7 +223,7 @@ export async function patchIngestJob(ctx: RequestContext, v: number, id: string)
     if (isTerminal(job.state)) {
       throw new ApiError(400, 'INVALIDJOBSTATE', `Aborting already ${job.state === 'JobComplete' ? 'Completed' : job.state} Job not allowed`);
     }
-    ctx.emu.processor.abortIngest(job);
+    await ctx.emu.processor.abortIngest(job);
   } else {
     throw new ApiError(400, 'INVALIDJOBSTATE', `Invalid state for a job update: ${String(state)}. Use UploadComplete or Aborted`);
   }
@@ -252,7 +252,7 @@ export async function getIngestResults(ctx: RequestContext, v: number, id: strin
   if (!isTerminal(job.state)) {
     throw new ApiError(400, 'INVALIDJOBSTATE', `Results are not available: the job's state is ${job.state}`);
   }
-  const csv = ctx.emu.processor.ingestResults(job, set) ?? resultsOfJobThatNeverRan(job, set);
+  const csv = (await ctx.emu.processor.ingestResults(job, set)) ?? resultsOfJobThatNeverRan(job, set);
   await sendCsv(ctx.req, ctx.res, csv);
 }
 
@@ -263,8 +263,9 @@ function resultsOfJobThatNeverRan(job: IngestJob, set: IngestResultSet): string 
   if (set === 'unprocessedrecords') return data;
   const nl = data.indexOf('\n');
   const header = (nl < 0 ? data : data.slice(0, nl)).replace(/\r$/, '');
-  const sf = set === 'successfulResults' ? '"sf__Id","sf__Created"' : '"sf__Id","sf__Error"';
-  return header ? `${sf},${header}${eol}` : `${sf}${eol}`;
+  const d = DELIMITER_CHARS[job.columnDelimiter];
+  const sf = set === 'successfulResults' ? `"sf__Id"${d}"sf__Created"` : `"sf__Id"${d}"sf__Error"`;
+  return header ? `${sf}${d}${header}${eol}` : `${sf}${eol}`;
 }
 
 export function listIngestJobs(ctx: RequestContext, v: number): void {
