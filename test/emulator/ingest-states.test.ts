@@ -197,3 +197,14 @@ t.test('job list: 1,000 a page, nextRecordsUrl followed to the end', async (t) =
   t.equal(second.body.records.length, 5);
   t.equal(second.body.nextRecordsUrl, null);
 });
+
+t.test('results of a job aborted before processing use the job delimiter', async (t) => {
+  const h = await withEmulator(t, { faults: { holdJobs: [{ state: 'UploadComplete', seconds: 30 }] } });
+  const id = await openJob(h, { object: 'Account', operation: 'insert', columnDelimiter: 'PIPE' });
+  await put(h, id, 'Name|Site\nPiped|HQ\n');
+  await patch(h, id, 'UploadComplete');
+  await patch(h, id, 'Aborted');
+  t.equal(await (await h.call(`jobs/ingest/${id}/successfulResults`)).text(), '"sf__Id"|"sf__Created"|Name|Site\n');
+  t.equal(await (await h.call(`jobs/ingest/${id}/failedResults`)).text(), '"sf__Id"|"sf__Error"|Name|Site\n');
+  t.equal(await (await h.call(`jobs/ingest/${id}/unprocessedrecords`)).text(), 'Name|Site\nPiped|HQ\n');
+});
