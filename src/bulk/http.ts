@@ -152,7 +152,11 @@ export class HttpTransport {
         random: this.random,
       });
       if (!decision.retry) {
-        if (!idempotent && isTransient(policy, failure) && !provesNotProcessed(policy, failure)) failure.outcomeUnknown = true;
+        // A non-idempotent request may have acted whenever the failure does not prove otherwise: any socket
+        // failure after sending (a garbled or cut-off reply, whatever its code) and any 5xx, not only the
+        // codes the policy retries. The caller must look before sending it again.
+        const mayHaveActed = failure instanceof NetworkError || isTransient(policy, failure) || (failure.status ?? 0) >= 500;
+        if (!idempotent && mayHaveActed && !provesNotProcessed(policy, failure)) failure.outcomeUnknown = true;
         if (decision.reason !== 'not-retryable' && decision.reason !== 'effect-unknown') {
           this.logger.log('warn', `giving up on ${ref.method} ${ref.path} after ${attempts} attempt(s) (${decision.reason}): ${failure.message}`);
         }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CsvRows, decodedBody, type FailedResultRow, type SuccessfulResultRow, type UnprocessedRow } from './csv-rows.js';
-import { InvalidInputError, InvalidStateError, SalesforceError, UploadInterruptedError } from './errors.js';
+import { InvalidInputError, InvalidStateError, NotFoundError, SalesforceError, UploadInterruptedError } from './errors.js';
 import { discard, type RequestBody } from './http.js';
 import { createJobOnce, listJobs } from './job-create.js';
 import { bodyError, type CallOptions, type JobContext } from './job-context.js';
@@ -200,6 +200,8 @@ export class IngestJob {
       const res = await this.ctx.session.request({ method: 'DELETE', path: this.path(''), signal: options.signal });
       await discard(res);
     } catch (e) {
+      // A resend answered 404: the first send, whose reply was lost, deleted the job.
+      if (e instanceof NotFoundError && (e.attempts ?? 1) > 1) return;
       throw tagged(e, this.id);
     }
   }
@@ -287,7 +289,14 @@ export class IngestJob {
         const unknown = e instanceof SalesforceError && e.outcomeUnknown;
         const wrongState = e instanceof InvalidStateError;
         if (!unknown && !wrongState) throw tagged(e, this.id);
-        const now = await this.refresh(options);
+        let now: IngestJobInfo;
+        try {
+          now = await this.refresh(options);
+        } catch (look) {
+          // The PATCH may have taken effect and we could not see whether it did: the job's outcome is unknown.
+          if (unknown && look instanceof SalesforceError) look.outcomeUnknown = true;
+          throw tagged(look, this.id);
+        }
         if (target === 'Aborted' ? now.state === 'Aborted' : now.state !== 'Open') {
           if (target === 'UploadComplete' && now.state === 'Aborted') {
             throw new InvalidStateError(`job ${this.id} was aborted; it cannot be closed`, { jobId: this.id, cause: e });

@@ -5,7 +5,7 @@
 // the create did not happen and is sent again; if several match, we stop rather than guess.
 // Creates with the same key are serialized within a client, so our own creates never look alike.
 import { sleep } from './backoff.js';
-import { OutcomeUnknownError, SalesforceError } from './errors.js';
+import { AbortedError, OutcomeUnknownError, SalesforceError } from './errors.js';
 import type { RequestBody } from './http.js';
 import { parseSalesforceDate, type JobInfo, type JobList, type JobState } from './job-info.js';
 import type { Session } from './session.js';
@@ -86,13 +86,43 @@ async function createLoop(session: Session, req: CreateJobRequest, tuning: JobCr
       lastError = e;
       session.logger.log('warn', `creating a ${req.kind} job for ${req.object ?? 'a query'} (${req.operation}): the outcome is unknown (${e.message}); looking for the job before creating another`);
       for (const delay of tuning.lookDelaysMs) {
-        await sleep(delay, req.signal);
-        const found = await findCandidates(session, req, sentAt - tuning.clockSlackMs, session.serverNow() + tuning.clockSlackMs, tuning);
+        let found: JobInfo[];
+        try {
+          await sleep(delay, req.signal);
+          found = await findCandidates(session, req, sentAt - tuning.clockSlackMs, session.serverNow() + tuning.clockSlackMs, tuning);
+        } catch (look) {
+          // The look itself failed (or was aborted): the job may still exist, so the create's outcome stays
+          // unknown. Never let this read as an ordinary retryable failure: a caller that simply retried would
+          // create a second job.
+          const what = `a ${req.kind} job create for ${req.object ?? 'a query'} (${req.operation}) lost its reply`;
+          if (look instanceof AbortedError) {
+            throw new AbortedError(`${what}, and the caller aborted before the job could be looked for; a job may have been created: list the jobs (${path}) and abort any stray one`, {
+              request: e.request,
+              outcomeUnknown: true,
+              cause: look,
+            });
+          }
+          const why = session.transport.redactor.redact(look instanceof Error ? look.message : String(look));
+          throw new OutcomeUnknownError(
+            `${what}, and looking for the job failed (${why}); a job may have been created. List the jobs (${path}), abort any stray one, and run again`,
+            [],
+            { request: e.request, cause: look },
+          );
+        }
         if (found.length === 1) {
           const job = found[0]!;
           session.knownJobIds.add(job.id);
           session.logger.log('info', `found job ${job.id} created by the request whose reply was lost; using it`);
-          return session.json<unknown>({ method: 'GET', path: session.dataPath(`jobs/${req.kind}/${job.id}/`), signal: req.signal });
+          try {
+            return await session.json<unknown>({ method: 'GET', path: session.dataPath(`jobs/${req.kind}/${job.id}/`), signal: req.signal });
+          } catch (read) {
+            // The job exists and is ours: whatever failed, the caller must resume it by id, not create another.
+            if (read instanceof SalesforceError) {
+              read.outcomeUnknown = true;
+              read.jobId ??= job.id;
+            }
+            throw read;
+          }
         }
         if (found.length > 1) {
           throw new OutcomeUnknownError(

@@ -1,7 +1,7 @@
 // Waiting for a job: status polls that start near 1 s and back off to a cap, under an overall deadline.
 // A deadline that passes is a PollTimeoutError carrying the job id: the job's outcome is unknown.
 import { abortReason, sleep } from './backoff.js';
-import { PollTimeoutError, SalesforceError } from './errors.js';
+import { AbortedError, PollTimeoutError, SalesforceError } from './errors.js';
 import { isTerminal, type JobState } from './job-info.js';
 
 export interface PollOptions {
@@ -33,7 +33,9 @@ export function pollDelay(n: number, o: Pick<PollOptions, 'initialMs' | 'maxMs' 
 
 /**
  * Calls `fetchInfo` until the job is terminal and returns the terminal info. The status GET itself is
- * retried by the HTTP layer; an error it finally throws is given the job id.
+ * retried by the HTTP layer. Whatever ends the wait early (a status call that finally fails, the caller's
+ * signal, the deadline) leaves the job's outcome unknown: the error carries the job id and
+ * `outcomeUnknown`, so a caller resumes the job instead of counting its rows as failed.
  */
 export async function pollUntilTerminal<T extends { readonly id: string; readonly state: JobState }>(
   jobId: string,
@@ -41,18 +43,25 @@ export async function pollUntilTerminal<T extends { readonly id: string; readonl
   options: PollOptions,
   now: () => number = Date.now,
 ): Promise<T> {
+  try {
+    return await pollLoop(jobId, fetchInfo, options, now);
+  } catch (e) {
+    throw unknownOutcome(e, jobId);
+  }
+}
+
+async function pollLoop<T extends { readonly id: string; readonly state: JobState }>(
+  jobId: string,
+  fetchInfo: (signal?: AbortSignal) => Promise<T>,
+  options: PollOptions,
+  now: () => number,
+): Promise<T> {
   const started = now();
   const deadline = started + options.timeoutMs;
   let lastState: JobState | undefined;
   for (let n = 0; ; n++) {
     if (options.signal?.aborted) throw abortReason(options.signal);
-    let info: T;
-    try {
-      info = await fetchInfo(options.signal);
-    } catch (e) {
-      if (e instanceof SalesforceError && e.jobId === undefined) e.jobId = jobId;
-      throw e;
-    }
+    const info = await fetchInfo(options.signal);
     lastState = info.state;
     options.onStatus?.(info);
     if (isTerminal(info.state)) return info;
@@ -67,4 +76,20 @@ export async function pollUntilTerminal<T extends { readonly id: string; readonl
       throw new PollTimeoutError(jobId, now() - started, last.state);
     }
   }
+}
+
+/** The error that ended a wait, marked as leaving the job's outcome unknown and naming the job. */
+function unknownOutcome(e: unknown, jobId: string): unknown {
+  if (e instanceof AbortedError) {
+    // The signal's reason may be shared by many waits: a fresh error names this job.
+    return new AbortedError(
+      `stopped waiting for job ${jobId}: the operation was aborted by the caller. The job may still complete: its outcome is unknown; resume it by job id`,
+      { jobId, outcomeUnknown: true, cause: e },
+    );
+  }
+  if (e instanceof SalesforceError) {
+    if (e.jobId === undefined) e.jobId = jobId;
+    e.outcomeUnknown = true;
+  }
+  return e;
 }

@@ -2,7 +2,7 @@
 // following Sforce-Locator until the literal `null`, or in parallel through resultPages (58.0+), with
 // resume from a saved job id + locator. Every page is counted against Sforce-NumberOfRecords and the
 // total against the job's numberRecordsProcessed; a mismatch is an error carrying the job id.
-import { CountMismatchError, InvalidInputError, InvalidStateError, JobFailedError, NetworkError, ProtocolError, SalesforceError } from './errors.js';
+import { CountMismatchError, InvalidInputError, InvalidStateError, JobFailedError, NetworkError, NotFoundError, ProtocolError, SalesforceError } from './errors.js';
 import { createJobOnce, listJobs } from './job-create.js';
 import { type CallOptions, type JobContext } from './job-context.js';
 import { parseJobInfo, versionOf, type QueryJobInfo, type QueryJobSpec } from './job-info.js';
@@ -127,6 +127,8 @@ export class QueryJob {
       const res = await this.ctx.session.request({ method: 'DELETE', path: this.path(''), signal: options.signal });
       res.body.resume();
     } catch (e) {
+      // A resend answered 404: the first send, whose reply was lost, deleted the job.
+      if (e instanceof NotFoundError && (e.attempts ?? 1) > 1) return;
       throw tagged(e, this.id);
     }
   }
@@ -192,8 +194,14 @@ export class QueryJob {
         total += page.rowsRead;
       }
     }
-    if (checkTotal && typeof expected === 'number' && total !== expected) {
-      throw new CountMismatchError(this.id, `the pages hold ${total} rows but numberRecordsProcessed is ${expected}`, expected, total);
+    if (checkTotal) {
+      // A count that cannot be made is an error, never a silent pass.
+      if (typeof expected !== 'number') {
+        throw new ProtocolError(`job ${this.id}: the job info has no numberRecordsProcessed, so the ${total} rows read cannot be checked against it`, { jobId: this.id });
+      }
+      if (total !== expected) {
+        throw new CountMismatchError(this.id, `the pages hold ${total} rows but numberRecordsProcessed is ${expected}`, expected, total);
+      }
     }
   }
 

@@ -12,7 +12,7 @@ import { collect } from './helpers/emulator.js';
 const JOB = '7505g0000004C92AAE';
 type Page = { rows: number; locator: string; declared?: number; noLocator?: boolean };
 
-async function stub(t: { teardown(fn: () => unknown): void }, opts: { processed: number; pages: Record<string, Page>; state?: string; resultPages?: unknown }) {
+async function stub(t: { teardown(fn: () => unknown): void }, opts: { processed: number | undefined; pages: Record<string, Page>; state?: string; resultPages?: unknown }) {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url!, 'http://x');
     const json = (body: unknown) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
@@ -60,6 +60,14 @@ t.test('pages that add up to less than numberRecordsProcessed are an error', asy
   t.type(e, CountMismatchError);
   t.equal((e as CountMismatchError).expected, 10);
   t.equal((e as CountMismatchError).actual, 5);
+});
+
+t.test('a job info without numberRecordsProcessed is an error, not a total silently left unchecked', async (t) => {
+  const client = await stub(t, { processed: undefined, pages: { first: { rows: 3, locator: 'null' } } });
+  const e = await collect(client.query.job(JOB).rows()).catch((x: unknown) => x);
+  t.type(e, ProtocolError);
+  t.equal((e as ProtocolError).jobId, JOB);
+  t.match((e as Error).message, /numberRecordsProcessed/);
 });
 
 t.test('a missing Sforce-Locator header is a protocol error, not an endless loop', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { PollTimeoutError, NetworkError } from '../../src/bulk/errors.js';
+import { AbortedError, PollTimeoutError, NetworkError } from '../../src/bulk/errors.js';
 import { isTerminal, parseJobInfo, parseSalesforceDate, JOB_STATES, type JobState } from '../../src/bulk/job-info.js';
 import { pollDelay, pollUntilTerminal, DEFAULT_POLL } from '../../src/bulk/poll.js';
 
@@ -58,4 +58,30 @@ t.test('errors of the status call carry the job id; the signal stops the wait', 
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 30);
   await t.rejects(pollUntilTerminal('750F', async () => ({ id: '750F', state: 'InProgress' as JobState }), { ...opts, signal: ac.signal }), { code: 'SF_ABORTED' });
+});
+
+t.test('whatever ends a wait early leaves the outcome unknown and names the job', async (t) => {
+  // A status call that finally fails: the job may still complete.
+  const down = await pollUntilTerminal('750G', async () => { throw new NetworkError('down', 'ECONNRESET'); }, opts).catch((x: unknown) => x);
+  t.equal((down as NetworkError).outcomeUnknown, true, 'a dropped connection is an unknown outcome, not a failure');
+  // The last look after the deadline fails: still the job's id.
+  let clock = 0;
+  let n = 0;
+  const last = await pollUntilTerminal('750H', async () => {
+    if (n++ > 0) throw new NetworkError('down', 'ECONNRESET');
+    return { id: '750H', state: 'InProgress' as JobState };
+  }, { ...opts, timeoutMs: 5 }, () => (clock += 3)).catch((x: unknown) => x);
+  t.equal((last as NetworkError).jobId, '750H');
+  t.equal((last as NetworkError).outcomeUnknown, true);
+  // A kill (the caller's signal) during a wait: each job is named, even when the signal's reason is shared.
+  const ac = new AbortController();
+  const shared = new AbortedError('shutting down');
+  setTimeout(() => ac.abort(shared), 30);
+  const [a, b] = await Promise.all(['750I', '750J'].map((id) =>
+    pollUntilTerminal(id, async () => ({ id, state: 'InProgress' as JobState }), { ...opts, signal: ac.signal }).then(() => undefined, (x: unknown) => x as AbortedError)));
+  t.equal(a!.code, 'SF_ABORTED');
+  t.equal(a!.jobId, '750I');
+  t.equal(b!.jobId, '750J');
+  t.equal(a!.outcomeUnknown, true);
+  t.match(a!.message, /750I.*outcome is unknown/);
 });
