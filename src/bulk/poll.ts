@@ -13,6 +13,8 @@ export interface PollOptions {
   readonly factor: number;
   /** Overall bound on the wait (ms). */
   readonly timeoutMs: number;
+  /** Bound on the number of status calls, whatever the clock says (default 100,000). */
+  readonly maxPolls?: number;
   readonly signal?: AbortSignal;
   /** Called with every status seen. */
   readonly onStatus?: (info: { readonly id: string; readonly state: JobState }) => void;
@@ -24,6 +26,8 @@ export const DEFAULT_POLL: Omit<PollOptions, 'signal' | 'onStatus'> = Object.fre
   factor: 1.5,
   timeoutMs: 24 * 3600_000,
 });
+
+const DEFAULT_MAX_POLLS = 100_000;
 
 /** The wait before poll number `n` (0-based), with ±10 % jitter so parallel pollers spread out. */
 export function pollDelay(n: number, o: Pick<PollOptions, 'initialMs' | 'maxMs' | 'factor'>, random: () => number = Math.random): number {
@@ -59,8 +63,10 @@ async function pollLoop<T extends { readonly id: string; readonly state: JobStat
   const started = now();
   const deadline = started + options.timeoutMs;
   let lastState: JobState | undefined;
+  const maxPolls = options.maxPolls ?? DEFAULT_MAX_POLLS;
   for (let n = 0; ; n++) {
     if (options.signal?.aborted) throw abortReason(options.signal);
+    if (n >= maxPolls) throw new PollTimeoutError(jobId, now() - started, lastState);
     const info = await fetchInfo(options.signal);
     lastState = info.state;
     options.onStatus?.(info);

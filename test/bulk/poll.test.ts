@@ -85,3 +85,18 @@ t.test('whatever ends a wait early leaves the outcome unknown and names the job'
   t.equal(a!.outcomeUnknown, true);
   t.match(a!.message, /750I.*outcome is unknown/);
 });
+
+t.test('the wait is bounded in count as well as in time', async (t) => {
+  let calls = 0;
+  const err = await pollUntilTerminal(
+    '750000000000001AAA',
+    async () => {
+      calls++;
+      return { id: '750000000000001AAA', state: 'InProgress' as JobState };
+    },
+    { ...DEFAULT_POLL, initialMs: 0, maxMs: 0, maxPolls: 5 },
+  ).catch((e: unknown) => e);
+  t.ok(err instanceof PollTimeoutError, 'a poll timeout');
+  t.equal((err as PollTimeoutError).jobId, '750000000000001AAA');
+  t.equal(calls, 5, 'exactly maxPolls status calls');
+});
