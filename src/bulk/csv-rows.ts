@@ -1,8 +1,10 @@
 // CSV bodies as rows: bytes from the socket, gunzipped when compressed (by header or by magic bytes,
-// since the guide says query results may always be compressed), through csv-parse, with backpressure.
+// since the guide says query results may always be compressed), through our RFC 4180 splitter, pulled
+// chunk by chunk (backpressure: nothing is read before the consumer asks).
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import { CsvRecordSplitter, CsvSyntaxError } from './csv-records.js';
 import { DELIMITER_CHARS, type ColumnDelimiter } from './job-info.js';
 
 export type CsvRow = Readonly<Record<string, string>>;
@@ -83,23 +85,39 @@ export class CsvRows<R extends CsvRow = CsvRow> implements AsyncIterable<R> {
   async *[Symbol.asyncIterator](): AsyncIterator<R> {
     if (this.used) throw new Error('CsvRows can be iterated once');
     this.used = true;
-    const parser = parse({
-      delimiter: DELIMITER_CHARS[this.options.columnDelimiter ?? 'COMMA'],
-      bom: true,
-      columns: (header: string[]) => {
-        this.columns = header;
-        return header;
-      },
-      relax_column_count: false,
-      skip_empty_lines: false,
-    });
-    const chain = pipeline(this.source, parser, () => {
-      // errors surface through the parser's iterator
-    });
+    const splitter = new CsvRecordSplitter(DELIMITER_CHARS[this.options.columnDelimiter ?? 'COMMA']);
+    const decoder = new StringDecoder('utf8');
+    let header: string[] | undefined;
+    const toRow = (cells: string[]): R => {
+      if (!header) throw new Error('unreachable');
+      if (cells.length !== header.length) {
+        throw new CsvSyntaxError(`a row has ${cells.length} cells where the header has ${header.length}`, this.count + 2);
+      }
+      const row: Record<string, string> = {};
+      for (let k = 0; k < cells.length; k++) row[header[k]] = cells[k];
+      return row as R;
+    };
     try {
-      for await (const row of chain) {
-        this.count++;
-        yield row as R;
+      let first = true;
+      for (let chunks = this.source[Symbol.asyncIterator](); ; ) {
+        const next = await chunks.next();
+        let text = next.done ? decoder.end() : decoder.write(next.value as Buffer);
+        if (first && text.length) {
+          if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+          first = false;
+        }
+        const records = next.done ? splitter.end(text) : splitter.push(text);
+        for (const cells of records) {
+          if (!header) {
+            header = cells;
+            this.columns = header;
+            continue;
+          }
+          const row = toRow(cells);
+          this.count++;
+          yield row;
+        }
+        if (next.done) break;
       }
     } catch (e) {
       throw this.options.mapError ? this.options.mapError(e) : e;

@@ -1,0 +1,65 @@
+// The RFC 4180 splitter: same records whatever the chunking, quotes and line endings as Salesforce writes them.
+import t from 'tap';
+import { Readable } from 'node:stream';
+import { CsvRecordSplitter, CsvSyntaxError } from '../../src/bulk/csv-records.js';
+import { CsvRows, decodedBody } from '../../src/bulk/csv-rows.js';
+
+function splitAll(text: string, cuts: number[], delim = ','): string[][] {
+  const s = new CsvRecordSplitter(delim);
+  const out: string[][] = [];
+  let at = 0;
+  for (const c of cuts) {
+    out.push(...s.push(text.slice(at, c)));
+    at = c;
+  }
+  out.push(...s.end(text.slice(at)));
+  return out;
+}
+
+const SAMPLE =
+  '"Id","Name","Note"\r\n' +
+  '"001A","Acme, Inc.","said ""hi""\nthen left"\r\n' +
+  '"001B","","multi\r\nline"\r\n' +
+  '"001C","Ünïcødé ✓",""\r\n';
+const EXPECTED = [
+  ['Id', 'Name', 'Note'],
+  ['001A', 'Acme, Inc.', 'said "hi"\nthen left'],
+  ['001B', '', 'multi\r\nline'],
+  ['001C', 'Ünïcødé ✓', ''],
+];
+
+t.test('every split point of the text gives the same records', async (t) => {
+  t.same(splitAll(SAMPLE, []), EXPECTED);
+  for (let i = 0; i <= SAMPLE.length; i++) {
+    t.same(splitAll(SAMPLE, [i]), EXPECTED, `cut at ${i}`);
+  }
+  for (let i = 0; i < SAMPLE.length; i += 3) t.same(splitAll(SAMPLE, [i, i + 1, i + 2]), EXPECTED, `three cuts at ${i}`);
+});
+
+t.test('unquoted cells, LF endings, empty trailing fields, other delimiters, no final newline', async (t) => {
+  t.same(splitAll('a,b,\n1,,3\n', [5]), [['a', 'b', ''], ['1', '', '3']]);
+  t.same(splitAll('a|b\n1|x,y', [], '|'), [['a', 'b'], ['1', 'x,y']]);
+  t.same(splitAll('a\tb\r\n"1"\t"2"', [6], '\t'), [['a', 'b'], ['1', '2']]);
+  t.same(splitAll('', []), []);
+});
+
+t.test('malformed bodies are errors with the record number', async (t) => {
+  t.throws(() => splitAll('"a","b\n', []), /a quoted field is not closed/, 'an unclosed quote');
+  t.ok(new CsvSyntaxError('x', 1).code === 'CSV_SYNTAX', 'a stable code');
+  t.throws(() => splitAll('"a"x,"b"\n', []), /after a closing quote \(record 1\)/);
+});
+
+t.test('CsvRows: byte chunks split inside a multi-byte character, a BOM, a ragged row', async (t) => {
+  const bytes = Buffer.from('\ufeff' + SAMPLE, 'utf8');
+  for (const cut of [1, 2, 3, 25, 60, bytes.indexOf(Buffer.from('✓')) + 1]) {
+    const rows = new CsvRows(decodedBody(Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)])));
+    const got = [];
+    for await (const r of rows) got.push(r);
+    t.same(rows.columns, ['Id', 'Name', 'Note'], `header, cut at byte ${cut}`);
+    t.same(got.map((r) => [r.Id, r.Name, r.Note]), EXPECTED.slice(1), `rows, cut at byte ${cut}`);
+  }
+  const ragged = new CsvRows(decodedBody(Readable.from([Buffer.from('"a","b"\n"1"\n')])));
+  await t.rejects(async () => {
+    for await (const _ of ragged) void _;
+  }, /1 cells where the header has 2/);
+});
