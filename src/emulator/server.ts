@@ -103,6 +103,16 @@ const routes: Route[] = [
   { method: 'GET', re: new RegExp(`^/jobs/query/${ID}/resultpages$`, 'i'), handler: (c, v, m) => query.getResultPages(c, v, m[1]) },
 ];
 
+const SECRET_PARAMS = /^(oauth_token|access_token|token|refresh_token|client_secret|password|assertion|code)$/i;
+
+/** The query string as logged: secret parameters (a token in `?oauth_token=`) never reach a log. */
+export function redactQuery(params: URLSearchParams): string {
+  const out = new URLSearchParams();
+  for (const [k, v] of params) out.append(k, SECRET_PARAMS.test(k) ? 'REDACTED' : v);
+  const q = out.toString();
+  return q ? `?${q}` : '';
+}
+
 /** Collapses `//` (clients that keep a trailing slash on the instance URL) and drops a trailing slash. */
 export function normalizePath(raw: string): string {
   const p = raw.replace(/\/{2,}/g, '/');
@@ -285,7 +295,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         at: new Date(started).toISOString(),
         method: req.method ?? 'GET',
         path,
-        query: url.search,
+        query: redactQuery(url.searchParams),
         status: res.statusCode,
         durationMs: Date.now() - started,
         ...ctx.note,

@@ -71,3 +71,15 @@ t.test('admin API: health, jobs, sessions/expire, seed, counts, request log sinc
   t.equal(nope.status, 404);
   await nope.arrayBuffer();
 });
+
+t.test('a token passed in the query string never reaches the request log', async (t) => {
+  const h = await withEmulator(t);
+  const info = await h.json('/services/oauth2/userinfo');
+  const idUrl = `${h.url}/id/${info.body.organization_id}/${info.body.user_id}`;
+  const res = await fetch(`${idUrl}?oauth_token=${encodeURIComponent(h.token)}&version=62.0`);
+  t.equal(res.status, 200);
+  await res.arrayBuffer();
+  const log = JSON.stringify(await h.admin('/requests'));
+  t.notOk(log.includes(h.token), 'the token is not in the log');
+  t.match(log, /oauth_token=REDACTED&version=62\.0/);
+});
