@@ -1,6 +1,7 @@
 // OAuth 2.0 against {login_url}/services/oauth2/token for the five configured flows, with single-flight
 // re-authentication (many requests that see the same expired token cause one token request).
 import { createSign } from 'node:crypto';
+import { abortReason } from './backoff.js';
 import type { ConnectionConfig } from './config.js';
 import { secureUrl } from './config.js';
 import { AuthError, ConfigError, ProtocolError } from './errors.js';
@@ -87,9 +88,14 @@ export class Authenticator {
     return this.obtain(signal);
   }
 
+  /**
+   * One token request shared by every caller that needs a grant now. It runs without any one caller's
+   * signal (it is bounded by the HTTP timeouts and retry limits), so a caller that gives up only stops
+   * its own wait and never fails the others.
+   */
   private obtain(signal?: AbortSignal): Promise<AccessGrant> {
     if (!this.pending) {
-      this.pending = this.request(signal).then(
+      this.pending = this.request(undefined).then(
         (g) => {
           this.grant = g;
           this.pending = undefined;
@@ -101,7 +107,7 @@ export class Authenticator {
         },
       );
     }
-    return this.pending;
+    return signal ? untilAborted(this.pending, signal) : this.pending;
   }
 
   private async request(signal?: AbortSignal): Promise<AccessGrant> {
@@ -222,3 +228,22 @@ function b64url(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64url');
 }
 
+
+/** `p`, or the caller's abort if that comes first (the shared work goes on for the others). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -102,3 +102,21 @@ t.test('a bare access token that expires stops with a clear error', async (t) =>
   t.notMatch((e as Error).message, token);
   await client.close();
 });
+
+t.test('a caller that gives up while a token is refreshed does not fail the others waiting on it', async (t) => {
+  const emu = await startEmu(t);
+  const client = await connect(emu);
+  t.teardown(() => client.close());
+  await emu.expireSessions();
+  await emu.faults({ rules: [{ kind: 'latency', latencyMs: 600, method: 'POST', path: '/services/oauth2/token$' }] });
+  const since = await emu.lastSeq();
+  const impatient = new AbortController();
+  const first = client.limits({ signal: impatient.signal });
+  const second = client.limits();
+  setTimeout(() => impatient.abort(), 150);
+  await t.rejects(first, { name: 'AbortedError' }, 'the caller that gave up sees its own abort');
+  const limits = await second;
+  t.ok(limits, 'the other caller gets its answer with the refreshed token');
+  const tokens = clientRequests(await emu.requests(since)).filter((r) => r.path === '/services/oauth2/token');
+  t.equal(tokens.length, 1, 'one token request served both');
+});
