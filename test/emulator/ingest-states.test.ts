@@ -208,3 +208,29 @@ t.test('results of a job aborted before processing use the job delimiter', async
   t.equal(await (await h.call(`jobs/ingest/${id}/failedResults`)).text(), '"sf__Id"|"sf__Error"|Name|Site\n');
   t.equal(await (await h.call(`jobs/ingest/${id}/unprocessedrecords`)).text(), 'Name|Site\nPiped|HQ\n');
 });
+
+t.test('while InProgress: no delete, no upload, no close, no results; abort works', async (t) => {
+  const h = await withEmulator(t, { faults: { holdJobs: [{ state: 'InProgress', seconds: 30, jobType: 'ingest' }] } });
+  const id = await openJob(h);
+  await put(h, id, 'Name\nHeld\n');
+  await patch(h, id, 'UploadComplete');
+  await h.waitFor(`jobs/ingest/${id}`, ['InProgress']);
+  const del = await h.json(`jobs/ingest/${id}`, { method: 'DELETE' });
+  t.equal(del.status, 400);
+  t.equal(del.body[0].errorCode, 'INVALIDJOBSTATE');
+  const up = await put(h, id, 'Name\nMore\n');
+  t.equal(up.status, 400);
+  await up.arrayBuffer();
+  const close = await patch(h, id, 'UploadComplete');
+  t.equal(close.status, 400);
+  for (const set of ['successfulResults', 'failedResults', 'unprocessedrecords']) {
+    const r = await h.json(`jobs/ingest/${id}/${set}`);
+    t.equal(r.status, 400, `${set} while InProgress`);
+    t.equal(r.body[0].errorCode, 'INVALIDJOBSTATE');
+  }
+  const abort = await patch(h, id, 'Aborted');
+  t.equal(abort.status, 200);
+  t.equal(abort.body.state, 'Aborted');
+  t.same(csvRows(await (await h.call(`jobs/ingest/${id}/unprocessedrecords`)).text()), [['Name'], ['Held']]);
+  t.equal((await h.call(`jobs/ingest/${id}`, { method: 'DELETE' })).status, 204, 'an aborted job can be deleted');
+});
