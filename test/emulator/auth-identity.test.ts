@@ -1,21 +1,14 @@
 // Identity URL and UserInfo bodies, with the keys real orgs return.
 import t from 'tap';
 import { AuthService, type Session } from '../../src/emulator/auth/index.js';
-import { makeId, to18 } from '../../src/emulator/ids.js';
-
-const ORG = to18('00D5g000004ABCD');
-const USER = makeId('005', 7);
-const LOGIN = 'http://127.0.0.1:8787';
+import { authService, LOGIN, ORG, USER } from './auth-fixture.js';
 
 function setup(): { auth: AuthService; session: Session; idUrl: string } {
-  const auth = new AuthService({
-    orgId: ORG,
-    userId: USER,
+  const { auth } = authService({
     username: 'ada@emulator.example',
     email: 'ada@example.com',
     displayName: 'Ada Lovelace',
-    app: { clientId: 'cid', clientSecret: 'cs', jwtPublicKeys: [], rotateRefreshTokens: false },
-    credentials: { username: 'ada@emulator.example', password: 'pw', securityToken: '' },
+    app: { clientSecret: 'cs' },
     tokenTtlSeconds: 600,
     now: () => Date.UTC(2024, 4, 6, 7, 8, 9, 123),
   });

@@ -1,28 +1,9 @@
 // Sessions: token shape, Bearer validation, expiry on an injectable clock, expireAll, refresh outliving access.
 import t from 'tap';
-import { ACCESS_TOKEN_SHAPE, AuthService, type AuthOptions, type HttpAnswer } from '../../src/emulator/auth/index.js';
-import { makeId, to18 } from '../../src/emulator/ids.js';
+import { ACCESS_TOKEN_SHAPE, type HttpAnswer } from '../../src/emulator/auth/index.js';
+import { makeId } from '../../src/emulator/ids.js';
+import { authService as service, LOGIN, ORG, USER } from './auth-fixture.js';
 
-const ORG = to18('00D5g000004ABCD');
-const USER = makeId('005', 7);
-const LOGIN = 'http://127.0.0.1:8787';
-
-function service(over: Partial<AuthOptions> = {}): { auth: AuthService; clock: { now: number } } {
-  const clock = { now: 1_700_000_000_000 };
-  const auth = new AuthService({
-    orgId: ORG,
-    userId: USER,
-    username: 'admin@emulator.example',
-    email: 'admin@example.com',
-    displayName: 'Ada Admin',
-    app: { clientId: 'cid', clientSecret: 'csecret', jwtPublicKeys: [], rotateRefreshTokens: false },
-    credentials: { username: 'admin@emulator.example', password: 'pw', securityToken: '' },
-    tokenTtlSeconds: 60,
-    now: () => clock.now,
-    ...over,
-  });
-  return { auth, clock };
-}
 
 const cc = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'cid', client_secret: 'csecret' });
 const accessToken = (a: HttpAnswer): string => (a.body as Record<string, string>).access_token;

@@ -2,30 +2,19 @@
 // Salesforce's exact {error, error_description} pair.
 import { createHmac } from 'node:crypto';
 import t from 'tap';
-import { AuthService, OAUTH_ERRORS, type AuthOptions, type HttpAnswer } from '../../src/emulator/auth/index.js';
-import { makeId, to18 } from '../../src/emulator/ids.js';
+import { OAUTH_ERRORS, type AuthOptions, type HttpAnswer } from '../../src/emulator/auth/index.js';
+import { authService, LOGIN, ORG, USER, type AuthFixtureOptions } from './auth-fixture.js';
 
-const ORG = to18('00D5g000004ABCD');
-const USER = makeId('005', 7);
-const LOGIN = 'http://127.0.0.1:8787';
 const TOKEN_SHAPE = /^00D[a-zA-Z0-9]{12}![A-Za-z0-9_.]+$/;
 
-function service(over: Partial<AuthOptions> = {}, app: Partial<AuthOptions['app']> = {}): { auth: AuthService; clock: { now: number } } {
-  const clock = { now: 1_700_000_000_000 };
-  const auth = new AuthService({
-    orgId: ORG,
-    userId: USER,
-    username: 'admin@emulator.example',
-    email: 'admin@example.com',
-    displayName: 'Ada Admin',
-    app: { clientId: '3MVG9test.client', clientSecret: 's3cr3t', jwtPublicKeys: [], rotateRefreshTokens: false, ...app },
-    credentials: { username: 'admin@emulator.example', password: 'pa55word', securityToken: 'TOKEN123' },
+function service(over: AuthFixtureOptions = {}, app: Partial<AuthOptions['app']> = {}) {
+  return authService({
+    app: { clientId: '3MVG9test.client', clientSecret: 's3cr3t', ...app },
+    credentials: { password: 'pa55word', securityToken: 'TOKEN123' },
     tokenTtlSeconds: 7200,
-    now: () => clock.now,
     refreshTokens: ['5Aep861preissued.refresh.token'],
     ...over,
   });
-  return { auth, clock };
 }
 
 function form(fields: Record<string, string>): URLSearchParams {
