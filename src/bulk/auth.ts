@@ -162,7 +162,7 @@ export class Authenticator {
       oauth: true,
       signal,
     });
-    const body = await readJson<TokenResponse>(res, ref);
+    const body = await readJson<TokenResponse>(res, ref, this.transport.redactor);
     if (typeof body.access_token !== 'string' || body.access_token === '') {
       throw new ProtocolError('the token response carries no access_token', { request: ref, status: res.status });
     }

@@ -5,6 +5,7 @@ import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
 import { CsvRecordSplitter, CsvSyntaxError } from './csv-records.js';
+import { ProtocolError, UsageError } from './errors.js';
 import { DELIMITER_CHARS, type ColumnDelimiter } from './job-info.js';
 
 export type CsvRow = Readonly<Record<string, string>>;
@@ -61,6 +62,11 @@ async function* replay(head: Buffer, it: AsyncIterator<Buffer>): AsyncGenerator<
   }
 }
 
+/** Without a caller's mapping, a CSV syntax error is still a typed ProtocolError; stream errors pass through. */
+function typedCsvError(e: unknown): unknown {
+  return e instanceof CsvSyntaxError ? new ProtocolError(`malformed CSV: ${e.message}`, { cause: e }) : e;
+}
+
 export interface CsvRowsOptions {
   readonly columnDelimiter?: ColumnDelimiter;
   /** Turns a raw stream or parse error into the error the caller should see. */
@@ -83,13 +89,12 @@ export class CsvRows<R extends CsvRow = CsvRow> implements AsyncIterable<R> {
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<R> {
-    if (this.used) throw new Error('CsvRows can be iterated once');
+    if (this.used) throw new UsageError('CsvRows can be iterated once');
     this.used = true;
     const splitter = new CsvRecordSplitter(DELIMITER_CHARS[this.options.columnDelimiter ?? 'COMMA']);
     const decoder = new StringDecoder('utf8');
     let header: string[] | undefined;
-    const toRow = (cells: string[]): R => {
-      if (!header) throw new Error('unreachable');
+    const toRow = (header: readonly string[], cells: string[]): R => {
       if (cells.length !== header.length) {
         throw new CsvSyntaxError(`a row has ${cells.length} cells where the header has ${header.length}`, this.count + 2);
       }
@@ -113,14 +118,14 @@ export class CsvRows<R extends CsvRow = CsvRow> implements AsyncIterable<R> {
             this.columns = header;
             continue;
           }
-          const row = toRow(cells);
+          const row = toRow(header, cells);
           this.count++;
           yield row;
         }
         if (next.done) break;
       }
     } catch (e) {
-      throw this.options.mapError ? this.options.mapError(e) : e;
+      throw this.options.mapError ? this.options.mapError(e) : typedCsvError(e);
     } finally {
       if (!this.source.destroyed) this.source.destroy();
     }

@@ -17,7 +17,8 @@ export type SalesforceErrorCode =
   | 'SF_JOB_FAILED' // the job ended Failed or Aborted
   | 'SF_COUNT_MISMATCH' // rows parsed differ from rows declared
   | 'SF_OUTCOME_UNKNOWN' // a request that may have taken effect could not be confirmed
-  | 'SF_ABORTED'; // the caller's AbortSignal fired
+  | 'SF_ABORTED' // the caller's AbortSignal fired
+  | 'SF_USAGE'; // the library was called in a way it does not allow (a page read twice, a session not started)
 
 /** The request an error belongs to: method and path only (never headers, body or token). */
 export interface RequestRef {
@@ -48,11 +49,11 @@ export class SalesforceError extends Error {
   /** Whether the same request may succeed if sent again later. */
   readonly retryable: boolean;
   /** True when the request may have taken effect on the server (e.g. a job create whose reply was lost). */
-  outcomeUnknown: boolean;
+  readonly outcomeUnknown: boolean;
   /** The job this error concerns, when there is one. */
-  jobId: string | undefined;
+  readonly jobId: string | undefined;
   /** How many times the request was sent before giving up. */
-  attempts: number | undefined;
+  readonly attempts: number | undefined;
 
   constructor(code: SalesforceErrorCode, message: string, options: SalesforceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -222,6 +223,49 @@ export class AbortedError extends SalesforceError {
   constructor(message = 'the operation was aborted by the caller', options: SalesforceErrorOptions = {}) {
     super('SF_ABORTED', message, options);
   }
+}
+
+/** A call the library does not allow: a bug in the calling code, never a property of the org or the network. */
+export class UsageError extends SalesforceError {
+  constructor(message: string, options: SalesforceErrorOptions = {}) {
+    super('SF_USAGE', message, options);
+  }
+}
+
+/** What a layer that catches an error may add to it on the way up. */
+export interface ErrorContext {
+  /** The request may have taken effect (only ever raised, never cleared). */
+  readonly outcomeUnknown?: boolean;
+  readonly attempts?: number;
+}
+
+/**
+ * The same error seen from one level up: a new error of the same class, with the same fields and message,
+ * that names `jobId` (unless it already names a job), carries `context`, and keeps the original as `cause`.
+ * Thrown errors are never changed: whoever holds the original still sees what it said. Anything that is not
+ * a SalesforceError is returned as it is (turn it into one first), and so is an error that would not change.
+ */
+export function withJob<E>(e: E, jobId: string | undefined, context: ErrorContext = {}): E {
+  if (!(e instanceof SalesforceError)) return e;
+  const job = e.jobId ?? jobId;
+  const unknown = e.outcomeUnknown || context.outcomeUnknown === true;
+  const attempts = context.attempts ?? e.attempts;
+  if (job === e.jobId && unknown === e.outcomeUnknown && attempts === e.attempts) return e;
+  // A copy made without the constructor, so every subclass (whatever its constructor takes) keeps its class
+  // and its own fields; only the three fields above and `cause` differ.
+  const copy = Object.create(Object.getPrototypeOf(e) as object) as SalesforceError;
+  for (const key of Reflect.ownKeys(e)) {
+    if (key === 'cause' || key === 'jobId' || key === 'outcomeUnknown' || key === 'attempts') continue;
+    Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(e, key)!);
+  }
+  const field = (value: unknown) => ({ value, enumerable: true, writable: false, configurable: false });
+  Object.defineProperties(copy, {
+    jobId: field(job),
+    outcomeUnknown: field(unknown),
+    attempts: field(attempts),
+    cause: { value: e, enumerable: false, writable: false, configurable: false },
+  });
+  return copy as E;
 }
 
 export function isSalesforceError(e: unknown): e is SalesforceError {

@@ -6,11 +6,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { abortReason, parseRetryAfter, sleep } from './backoff.js';
-import { AbortedError, NetworkError, ProtocolError, SalesforceError, type RequestRef } from './errors.js';
+import { AbortedError, NetworkError, ProtocolError, SalesforceError, withJob, type RequestRef } from './errors.js';
 import { silentLogger, type Logger } from './log.js';
 import type { Redactor } from './redact.js';
 import { errorFromResponse } from './response-error.js';
-import { DEFAULT_RETRY_POLICY, decideRetry, isTransient, provesNotProcessed, type RetryPolicy } from './retry-policy.js';
+import { DEFAULT_RETRY_POLICY, decideRetry, isTransient, provesNotProcessed, refetchDelay, type RetryPolicy } from './retry-policy.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -106,6 +106,11 @@ export class HttpTransport {
     return this.policy;
   }
 
+  /** The wait before fetching again a body cut off after `cuts` fetches (see `refetchDelay`). */
+  refetchDelay(cuts: number): number {
+    return refetchDelay(this.policy, cuts, this.random);
+  }
+
   /**
    * Sends the request, retrying transient failures by the policy. Resolves with the first successful
    * response (its body unread); rejects with a typed SalesforceError.
@@ -141,9 +146,8 @@ export class HttpTransport {
         retryAfterMs = parseRetryAfter(res.headers['retry-after']);
       } catch (e) {
         if (req.signal?.aborted) throw abortReason(req.signal);
-        failure = this.networkError(e, ref);
+        failure = networkError(e, ref, this.redactor, attempts);
       }
-      failure.attempts = attempts;
       const decision = decideRetry(policy, failure, {
         attempts,
         elapsedMs: Date.now() - started,
@@ -156,7 +160,7 @@ export class HttpTransport {
         // failure after sending (a garbled or cut-off reply, whatever its code) and any 5xx, not only the
         // codes the policy retries. The caller must look before sending it again.
         const mayHaveActed = failure instanceof NetworkError || isTransient(policy, failure) || (failure.status ?? 0) >= 500;
-        if (!idempotent && mayHaveActed && !provesNotProcessed(policy, failure)) failure.outcomeUnknown = true;
+        if (!idempotent && mayHaveActed && !provesNotProcessed(policy, failure)) failure = withJob(failure, undefined, { outcomeUnknown: true });
         if (decision.reason !== 'not-retryable' && decision.reason !== 'effect-unknown') {
           this.logger.log('warn', `giving up on ${ref.method} ${ref.path} after ${attempts} attempt(s) (${decision.reason}): ${failure.message}`);
         }
@@ -171,18 +175,8 @@ export class HttpTransport {
   }
 
   /** The error for a failure of the socket (not an HTTP error status). */
-  networkError(e: unknown, ref: RequestRef): SalesforceError {
-    if (e instanceof SalesforceError) return e;
-    const err = e as { code?: unknown; name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
-    if (err?.name === 'AbortError') return new AbortedError(undefined, { request: ref });
-    const code = typeof err?.code === 'string' ? err.code : typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
-    const detail = this.redactor.redact(String(err?.message ?? e));
-    const hint = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
-      ? ' (no answer within request_timeout_seconds)'
-      : code === 'ECONNREFUSED' || code === 'ENOTFOUND'
-        ? ' (check the URL and that the server is reachable)'
-        : '';
-    return new NetworkError(`network error on ${ref.method} ${ref.path}: ${code ?? 'error'} ${detail}${hint}`, code, { request: ref, cause: e });
+  networkError(e: unknown, ref: RequestRef, attempts?: number): SalesforceError {
+    return networkError(e, ref, this.redactor, attempts);
   }
 
   requestRef(req: { method: string; url: URL }): RequestRef {
@@ -201,6 +195,24 @@ export class HttpTransport {
     }
     return headers;
   }
+}
+
+/**
+ * The typed error for a failure of the socket, before or after the headers: a reset, a timeout, a body cut
+ * off mid-way (UND_ERR_SOCKET), or a compressed body that stops short (Z_BUF_ERROR), which is the same loss.
+ */
+export function networkError(e: unknown, ref: RequestRef, redactor: Redactor, attempts?: number): SalesforceError {
+  if (e instanceof SalesforceError) return e;
+  const err = e as { code?: unknown; name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  if (err?.name === 'AbortError') return new AbortedError(undefined, { request: ref, attempts });
+  const code = typeof err?.code === 'string' ? err.code : typeof err?.cause?.code === 'string' ? err.cause.code : undefined;
+  const detail = redactor.redact(String(err?.message ?? e));
+  const hint = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+    ? ' (no answer within request_timeout_seconds)'
+    : code === 'ECONNREFUSED' || code === 'ENOTFOUND'
+      ? ' (check the URL and that the server is reachable)'
+      : '';
+  return new NetworkError(`network error on ${ref.method} ${ref.path}: ${code ?? 'error'} ${detail}${hint}`, code, { request: ref, cause: e, attempts });
 }
 
 /** A fresh body for one attempt: files are re-opened, so a retry never sends a spent stream. */
@@ -227,18 +239,25 @@ export async function readCapped(body: Readable, cap: number): Promise<string> {
   return Buffer.concat(chunks, size).toString('utf8');
 }
 
-/** Reads a JSON body whole (bounded); a body that is not JSON is a protocol error. */
-export async function readJson<T>(res: HttpResponse, ref: RequestRef, cap: number = JSON_BODY_CAP): Promise<T> {
+/**
+ * Reads a JSON body whole (bounded). A body cut off mid-way is a NetworkError (the reply was lost: the caller
+ * decides whether to ask again); a complete body that is not JSON is a protocol error.
+ */
+export async function readJson<T>(res: HttpResponse, ref: RequestRef, redactor: Redactor, cap: number = JSON_BODY_CAP): Promise<T> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of res.body) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > cap) {
-      res.body.destroy();
-      throw new ProtocolError(`response to ${ref.method} ${ref.path} is larger than ${cap} bytes`, { request: ref, status: res.status });
+  try {
+    for await (const chunk of res.body) {
+      const b = chunk as Buffer;
+      size += b.length;
+      if (size > cap) {
+        res.body.destroy();
+        throw new ProtocolError(`response to ${ref.method} ${ref.path} is larger than ${cap} bytes`, { request: ref, status: res.status });
+      }
+      chunks.push(b);
     }
-    chunks.push(b);
+  } catch (e) {
+    throw networkError(e, ref, redactor, res.attempts);
   }
   const text = Buffer.concat(chunks, size).toString('utf8');
   try {

@@ -3,13 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { CsvRows, decodedBody, type FailedResultRow, type SuccessfulResultRow, type UnprocessedRow } from './csv-rows.js';
-import { InvalidInputError, InvalidStateError, NotFoundError, SalesforceError, UploadInterruptedError } from './errors.js';
-import { discard, type RequestBody } from './http.js';
+import { CsvRows, type FailedResultRow, type SuccessfulResultRow, type UnprocessedRow } from './csv-rows.js';
+import { InvalidInputError, InvalidStateError, SalesforceError, UploadInterruptedError, withJob } from './errors.js';
+import { discard, type HttpResponse, type RequestBody } from './http.js';
 import { createJobOnce, listJobs } from './job-create.js';
 import { bodyError, type CallOptions, type JobContext } from './job-context.js';
-import { parseJobInfo, versionOf, type IngestJobInfo, type IngestJobSpec, type JobState } from './job-info.js';
+import { JobHandle } from './job-handle.js';
+import { parseJobInfo, type IngestJobInfo, type IngestJobSpec, type JobState } from './job-info.js';
 import { pollUntilTerminal, type PollOptions } from './poll.js';
+import { refetchingBody } from './refetching-body.js';
 import { spoolToFile, type SpooledFile } from './spool.js';
 
 /**
@@ -50,11 +52,12 @@ export class IngestJobs {
    */
   async createWithData(spec: IngestJobSpec, csv: string | Buffer, options: CallOptions = {}): Promise<IngestJob> {
     validateSpec(spec);
-    const text = typeof csv === 'string' ? csv : csv.toString('utf8');
-    if (text.length > MAX_MULTIPART_CSV_CHARS) {
-      throw new InvalidInputError(`a multipart job create holds at most ${MAX_MULTIPART_CSV_CHARS} CSV characters; this CSV has ${text.length}: create the job and upload instead`);
+    const chars = typeof csv === 'string' ? csv.length : utf8Chars(csv);
+    if (chars > MAX_MULTIPART_CSV_CHARS) {
+      throw new InvalidInputError(`a multipart job create holds at most ${MAX_MULTIPART_CSV_CHARS} CSV characters; this CSV has ${chars}: create the job and upload instead`);
     }
-    if (text.length === 0) throw new InvalidInputError('the CSV is empty');
+    if (chars === 0) throw new InvalidInputError('the CSV is empty');
+    const text = typeof csv === 'string' ? csv : csv.toString('utf8');
     let boundary: string;
     do boundary = `----sfbulk${randomBytes(16).toString('hex')}`;
     while (text.includes(boundary));
@@ -78,7 +81,7 @@ export class IngestJobs {
    */
   async load(spec: IngestJobSpec, source: UploadSource, options: CallOptions & { readonly multipart?: boolean } = {}): Promise<IngestJob> {
     if ('data' in source && options.multipart !== false) {
-      const chars = typeof source.data === 'string' ? source.data.length : source.data.toString('utf8').length;
+      const chars = typeof source.data === 'string' ? source.data.length : utf8Chars(source.data);
       if (chars <= MAX_MULTIPART_CSV_CHARS) return this.createWithData(spec, source.data, options);
     }
     let spooled: SpooledFile | undefined;
@@ -123,22 +126,9 @@ export class IngestJobs {
   }
 }
 
-export class IngestJob {
-  readonly id: string;
-  private infoValue: IngestJobInfo | undefined;
-
-  constructor(
-    private readonly ctx: JobContext,
-    info: IngestJobInfo | undefined,
-    id?: string,
-  ) {
-    this.infoValue = info;
-    this.id = info?.id ?? id!;
-  }
-
-  /** The last info seen (from create, close, abort or a refresh). */
-  get info(): IngestJobInfo | undefined {
-    return this.infoValue;
+export class IngestJob extends JobHandle<'ingest'> {
+  constructor(ctx: JobContext, info: IngestJobInfo | undefined, id?: string) {
+    super(ctx, 'ingest', info, id);
   }
 
   get state(): JobState | undefined {
@@ -173,11 +163,22 @@ export class IngestJob {
         const res = await s.request({ method: 'PUT', path, headers: { 'content-type': 'text/csv' }, body, idempotent: true, signal: options.signal });
         await discard(res);
       } catch (e) {
-        if (e instanceof InvalidStateError && (e.attempts ?? 1) > 1) {
-          await this.abort(options).catch(() => undefined);
-          throw new UploadInterruptedError(this.id, e);
+        if (isDuplicateUploadRefusal(e)) {
+          if ((e.attempts ?? 1) > 1) {
+            // Our own first send reached Salesforce before its reply was lost: the job holds part of the data.
+            await this.abort(options).catch(() => undefined);
+            throw new UploadInterruptedError(this.id, e);
+          }
+          throw new InvalidStateError(`job ${this.id} already holds an upload; Salesforce takes one upload per job: upload the next chunk to a new job (${e.message})`, {
+            jobId: this.id,
+            status: e.status,
+            errorCode: e.errorCode,
+            request: e.request,
+            attempts: e.attempts,
+            cause: e,
+          });
         }
-        throw tagged(e, this.id);
+        throw withJob(e, this.id);
       }
     } finally {
       await spooled?.remove();
@@ -187,33 +188,6 @@ export class IngestJob {
   /** Marks the upload complete so Salesforce starts processing. */
   async close(options: CallOptions = {}): Promise<IngestJobInfo> {
     return this.setState('UploadComplete', options);
-  }
-
-  /** Aborts the job (from any non-terminal state). */
-  async abort(options: CallOptions = {}): Promise<IngestJobInfo> {
-    return this.setState('Aborted', options);
-  }
-
-  /** Deletes the job and its data (allowed once UploadComplete or terminal). */
-  async delete(options: CallOptions = {}): Promise<void> {
-    try {
-      const res = await this.ctx.session.request({ method: 'DELETE', path: this.path(''), signal: options.signal });
-      await discard(res);
-    } catch (e) {
-      // A resend answered 404: the first send, whose reply was lost, deleted the job.
-      if (e instanceof NotFoundError && (e.attempts ?? 1) > 1) return;
-      throw tagged(e, this.id);
-    }
-  }
-
-  async refresh(options: CallOptions = {}): Promise<IngestJobInfo> {
-    try {
-      const raw = await this.ctx.session.json<unknown>({ method: 'GET', path: this.path(''), signal: options.signal });
-      this.infoValue = parseJobInfo(raw, 'ingest');
-      return this.infoValue;
-    } catch (e) {
-      throw tagged(e, this.id);
-    }
   }
 
   /**
@@ -240,21 +214,22 @@ export class IngestJob {
     return this.results<UnprocessedRow>('unprocessedrecords', options);
   }
 
-  /** A result set as a decompressed CSV byte stream (to write to a file as it arrives). */
+  /**
+   * A result set as a decompressed CSV byte stream (to write to a file as it arrives). A body cut off
+   * mid-way is fetched again and continues after the bytes already delivered (see refetching-body.ts).
+   */
   async resultBody(kind: IngestResultKind, options: CallOptions = {}): Promise<Readable> {
     const s = this.ctx.session;
     const path = this.path(`${kind}/`);
-    try {
-      const res = await s.request({
-        method: 'GET',
-        path,
-        headers: { accept: 'text/csv', 'accept-encoding': 'gzip' },
-        signal: options.signal,
-      });
-      return decodedBody(res.body);
-    } catch (e) {
-      throw tagged(e, this.id);
-    }
+    const fetch = async (): Promise<HttpResponse> => {
+      try {
+        return await s.request({ method: 'GET', path, headers: { accept: 'text/csv', 'accept-encoding': 'gzip' }, signal: options.signal });
+      } catch (e) {
+        throw withJob(e, this.id);
+      }
+    };
+    const first = await fetch();
+    return refetchingBody(first, { ctx: this.ctx, jobId: this.id, ref: { method: 'GET', path }, refetch: fetch, signal: options.signal });
   }
 
   private async results<R extends UnprocessedRow>(kind: IngestResultKind, options: CallOptions): Promise<CsvRows<R>> {
@@ -265,54 +240,26 @@ export class IngestJob {
       mapError: (e) => bodyError(this.ctx, e, ref, this.id),
     });
   }
+}
 
-  /**
-   * PATCHes the state. A PATCH whose reply was lost is not blindly re-sent: the job is read, and if it
-   * already moved on, that is the answer.
-   */
-  private async setState(target: 'UploadComplete' | 'Aborted', options: CallOptions): Promise<IngestJobInfo> {
-    const s = this.ctx.session;
-    for (let round = 0; ; round++) {
-      try {
-        const raw = await s.json<unknown>({
-          method: 'PATCH',
-          path: this.path(''),
-          headers: { 'content-type': 'application/json; charset=UTF-8' },
-          body: JSON.stringify({ state: target }),
-          idempotent: false,
-          signal: options.signal,
-        });
-        const info = parseJobInfo(raw, 'ingest');
-        this.infoValue = { ...this.infoValue, ...info };
-        return this.infoValue;
-      } catch (e) {
-        const unknown = e instanceof SalesforceError && e.outcomeUnknown;
-        const wrongState = e instanceof InvalidStateError;
-        if (!unknown && !wrongState) throw tagged(e, this.id);
-        let now: IngestJobInfo;
-        try {
-          now = await this.refresh(options);
-        } catch (look) {
-          // The PATCH may have taken effect and we could not see whether it did: the job's outcome is unknown.
-          if (unknown && look instanceof SalesforceError) look.outcomeUnknown = true;
-          throw tagged(look, this.id);
-        }
-        if (target === 'Aborted' ? now.state === 'Aborted' : now.state !== 'Open') {
-          if (target === 'UploadComplete' && now.state === 'Aborted') {
-            throw new InvalidStateError(`job ${this.id} was aborted; it cannot be closed`, { jobId: this.id, cause: e });
-          }
-          return now;
-        }
-        if (wrongState || round >= 2) throw tagged(e, this.id);
-        s.logger.log('info', `job ${this.id}: the ${target} request lost its reply and the job is still ${now.state}; sending it again`);
-      }
-    }
-  }
+/**
+ * Salesforce takes one upload per job and refuses a second PUT with `400 INVALIDJOB` "Found multipe contents
+ * for job" (Salesforce's spelling; reference §2 "Error envelope", documented pairs, and §3 "Upload"). This is
+ * the one place that reads that message: the refusal has no code of its own.
+ */
+export function isDuplicateUploadRefusal(e: unknown): e is SalesforceError {
+  return e instanceof SalesforceError && e.status === 400 && e.errorCode?.toUpperCase() === 'INVALIDJOB' && /multip\w* contents/i.test(e.message);
+}
 
-  private path(rest: string): string {
-    const version = this.infoValue ? versionOf(this.infoValue, this.ctx.session.apiVersion) : this.ctx.session.apiVersion;
-    return this.ctx.session.dataPath(`jobs/ingest/${this.id}/${rest}`, version);
+/** Characters of UTF-8 text (UTF-16 code units, as String.length counts), without decoding it to a string. */
+export function utf8Chars(bytes: Buffer): number {
+  let units = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if ((b & 0xc0) !== 0x80) units++; // every byte that starts a character
+    if (b >= 0xf0) units++; // four-byte characters are two UTF-16 units
   }
+  return units;
 }
 
 function validateSpec(spec: IngestJobSpec): void {
@@ -336,9 +283,4 @@ function multipartBody(boundary: string, jobJson: string, csv: string): Buffer {
       `--${boundary}--${crlf}`,
     'utf8',
   );
-}
-
-function tagged(e: unknown, jobId: string): unknown {
-  if (e instanceof SalesforceError && e.jobId === undefined) e.jobId = jobId;
-  return e;
 }

@@ -1,5 +1,5 @@
 // What every job object needs from the client that made it.
-import { NetworkError, ProtocolError, SalesforceError } from './errors.js';
+import { NetworkError, ProtocolError, SalesforceError, withJob } from './errors.js';
 import type { JobCreateTuning } from './job-create.js';
 import type { PollOptions } from './poll.js';
 import type { Session } from './session.js';
@@ -35,6 +35,5 @@ export function bodyError(ctx: JobContext, e: unknown, ref: { method: string; pa
     err = ctx.session.transport.networkError(e, ref);
     if (!(err instanceof NetworkError)) return err;
   }
-  if (err.jobId === undefined) err.jobId = jobId;
-  return err;
+  return withJob(err, jobId);
 }

@@ -5,7 +5,7 @@
 // the create did not happen and is sent again; if several match, we stop rather than guess.
 // Creates with the same key are serialized within a client, so our own creates never look alike.
 import { sleep } from './backoff.js';
-import { AbortedError, OutcomeUnknownError, SalesforceError } from './errors.js';
+import { AbortedError, OutcomeUnknownError, SalesforceError, withJob } from './errors.js';
 import type { RequestBody } from './http.js';
 import { parseSalesforceDate, type JobInfo, type JobList, type JobState } from './job-info.js';
 import type { Session } from './session.js';
@@ -117,11 +117,7 @@ async function createLoop(session: Session, req: CreateJobRequest, tuning: JobCr
             return await session.json<unknown>({ method: 'GET', path: session.dataPath(`jobs/${req.kind}/${job.id}/`), signal: req.signal });
           } catch (read) {
             // The job exists and is ours: whatever failed, the caller must resume it by id, not create another.
-            if (read instanceof SalesforceError) {
-              read.outcomeUnknown = true;
-              read.jobId ??= job.id;
-            }
-            throw read;
+            throw withJob(read, job.id, { outcomeUnknown: true });
           }
         }
         if (found.length > 1) {

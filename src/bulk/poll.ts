@@ -1,7 +1,7 @@
 // Waiting for a job: status polls that start near 1 s and back off to a cap, under an overall deadline.
 // A deadline that passes is a PollTimeoutError carrying the job id: the job's outcome is unknown.
 import { abortReason, sleep } from './backoff.js';
-import { AbortedError, PollTimeoutError, SalesforceError } from './errors.js';
+import { AbortedError, PollTimeoutError, withJob } from './errors.js';
 import { isTerminal, type JobState } from './job-info.js';
 
 export interface PollOptions {
@@ -93,9 +93,5 @@ function unknownOutcome(e: unknown, jobId: string): unknown {
       { jobId, outcomeUnknown: true, cause: e },
     );
   }
-  if (e instanceof SalesforceError) {
-    if (e.jobId === undefined) e.jobId = jobId;
-    e.outcomeUnknown = true;
-  }
-  return e;
+  return withJob(e, jobId, { outcomeUnknown: true });
 }

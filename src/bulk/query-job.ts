@@ -2,9 +2,10 @@
 // following Sforce-Locator until the literal `null`, or in parallel through resultPages (58.0+), with
 // resume from a saved job id + locator. Every page is counted against Sforce-NumberOfRecords and the
 // total against the job's numberRecordsProcessed; a mismatch is an error carrying the job id.
-import { CountMismatchError, InvalidInputError, InvalidStateError, JobFailedError, NetworkError, NotFoundError, ProtocolError, SalesforceError } from './errors.js';
+import { CountMismatchError, InvalidInputError, InvalidStateError, JobFailedError, NetworkError, ProtocolError, withJob } from './errors.js';
 import { createJobOnce, listJobs } from './job-create.js';
 import { type CallOptions, type JobContext } from './job-context.js';
+import { JobHandle } from './job-handle.js';
 import { parseJobInfo, versionOf, type QueryJobInfo, type QueryJobSpec } from './job-info.js';
 import { pollUntilTerminal, type PollOptions } from './poll.js';
 import { ResultPage, pageBody, pageHeadOrCut, type PageHead } from './result-page.js';
@@ -64,31 +65,9 @@ export class QueryJobs {
   }
 }
 
-export class QueryJob {
-  readonly id: string;
-  private infoValue: QueryJobInfo | undefined;
-
-  constructor(
-    private readonly ctx: JobContext,
-    info: QueryJobInfo | undefined,
-    id?: string,
-  ) {
-    this.infoValue = info;
-    this.id = info?.id ?? id!;
-  }
-
-  get info(): QueryJobInfo | undefined {
-    return this.infoValue;
-  }
-
-  async refresh(options: CallOptions = {}): Promise<QueryJobInfo> {
-    try {
-      const raw = await this.ctx.session.json<unknown>({ method: 'GET', path: this.path(''), signal: options.signal });
-      this.infoValue = parseJobInfo(raw, 'query');
-      return this.infoValue;
-    } catch (e) {
-      throw tagged(e, this.id);
-    }
+export class QueryJob extends JobHandle<'query'> {
+  constructor(ctx: JobContext, info: QueryJobInfo | undefined, id?: string) {
+    super(ctx, 'query', info, id);
   }
 
   /**
@@ -99,38 +78,6 @@ export class QueryJob {
     const info = await pollUntilTerminal(this.id, (signal) => this.refresh({ signal }), { ...this.ctx.poll, ...options });
     if (info.state === 'Failed' || info.state === 'Aborted') throw new JobFailedError(this.id, info.state, info.errorMessage);
     return info;
-  }
-
-  async abort(options: CallOptions = {}): Promise<QueryJobInfo> {
-    try {
-      const raw = await this.ctx.session.json<unknown>({
-        method: 'PATCH',
-        path: this.path(''),
-        headers: { 'content-type': 'application/json; charset=UTF-8' },
-        body: JSON.stringify({ state: 'Aborted' }),
-        idempotent: false,
-        signal: options.signal,
-      });
-      this.infoValue = { ...this.infoValue, ...parseJobInfo(raw, 'query') };
-      return this.infoValue;
-    } catch (e) {
-      if (e instanceof SalesforceError && e.outcomeUnknown) {
-        const now = await this.refresh(options);
-        if (now.state === 'Aborted') return now;
-      }
-      throw tagged(e, this.id);
-    }
-  }
-
-  async delete(options: CallOptions = {}): Promise<void> {
-    try {
-      const res = await this.ctx.session.request({ method: 'DELETE', path: this.path(''), signal: options.signal });
-      res.body.resume();
-    } catch (e) {
-      // A resend answered 404: the first send, whose reply was lost, deleted the job.
-      if (e instanceof NotFoundError && (e.attempts ?? 1) > 1) return;
-      throw tagged(e, this.id);
-    }
   }
 
   /**
@@ -226,7 +173,7 @@ export class QueryJob {
             signal: options.signal,
           });
         } catch (e) {
-          throw tagged(e, this.id);
+          throw withJob(e, this.id);
         }
       };
       // The first fetch of the page; a reply cut off before its headers made sense is fetched again.
@@ -239,7 +186,7 @@ export class QueryJob {
         } catch (e) {
           if (!(e instanceof NetworkError) || attempt >= maxBodyAttempts) throw e;
           this.ctx.session.logger.log('warn', `job ${this.id}: page ${locator ?? '(first)'} was cut off (${e.networkCode ?? e.code}); fetching it again`);
-          await sleep(Math.min(30_000, 500 * 2 ** (attempt - 1)), options.signal);
+          await sleep(this.ctx.session.transport.refetchDelay(attempt), options.signal);
           res = await fetchPage();
         }
       }
@@ -288,14 +235,4 @@ export class QueryJob {
     if (info.state === 'Failed' || info.state === 'Aborted') throw new JobFailedError(this.id, info.state, info.errorMessage);
     throw new InvalidStateError(`job ${this.id} is ${info.state}; wait for JobComplete before reading results`, { jobId: this.id });
   }
-
-  private path(rest: string): string {
-    const version = this.infoValue ? versionOf(this.infoValue, this.ctx.session.apiVersion) : this.ctx.session.apiVersion;
-    return this.ctx.session.dataPath(`jobs/query/${this.id}/${rest}`, version);
-  }
-}
-
-function tagged(e: unknown, jobId: string): unknown {
-  if (e instanceof SalesforceError && e.jobId === undefined) e.jobId = jobId;
-  return e;
 }

@@ -91,12 +91,17 @@ export function errorFromResponse(res: ErrorResponse): SalesforceError {
     return new NotFoundError(`${said}: check the job id, object name and API version${tail}`, opts);
   }
   if (status === 409) {
-    return new InvalidInputError(`${said}: results must be read with the same API version the job was created with${tail}`, opts);
+    // Salesforce's one documented 409 (reference §2): results read with another API version than the job's.
+    // Only that cause gets the advice; any other conflict is reported as the state error it is.
+    if (/\bAPI version\b|\/jobs\/query\/[^/]+\/(results|resultPages)\b/i.test(`${said} ${request.path}`)) {
+      return new InvalidInputError(`${said}: results must be read with the same API version the job was created with${tail}`, opts);
+    }
+    return new InvalidStateError(`${said}${tail}`, opts);
   }
   if (status >= 500) {
     return new ServerError(`Salesforce server error: ${said}${tail}`, opts);
   }
-  if (upper === 'INVALIDJOBSTATE' || (upper === 'API_ERROR' && /not terminated/i.test(said)) || /multip\w* contents/i.test(said)) {
+  if (upper === 'INVALIDJOBSTATE' || (upper === 'API_ERROR' && /not terminated/i.test(said))) {
     return new InvalidStateError(`${said}${tail}`, opts);
   }
   if (status === 400 || status === 405 || status === 414 || status === 415 || status === 413) {

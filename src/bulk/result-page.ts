@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { sleep } from './backoff.js';
 import { CsvRows, decodedBody, type CsvRow } from './csv-rows.js';
-import { CountMismatchError, NetworkError, ProtocolError, SalesforceError } from './errors.js';
+import { CountMismatchError, NetworkError, ProtocolError, SalesforceError, UsageError } from './errors.js';
 import { header, readCapped, type HttpResponse } from './http.js';
 import { bodyError, type JobContext } from './job-context.js';
 import type { ColumnDelimiter } from './job-info.js';
@@ -91,7 +91,7 @@ export class ResultPage implements PageHead {
 
   /** The page's rows, once. Throws CountMismatchError when the count differs from Sforce-NumberOfRecords. */
   async *rows(): AsyncGenerator<CsvRow> {
-    if (this.phase !== 'new') throw new Error(`page ${this.index} of job ${this.o.jobId} was already read`);
+    if (this.phase !== 'new') throw new UsageError(`page ${this.index} of job ${this.o.jobId} was already read`, { jobId: this.o.jobId });
     this.phase = 'reading';
     let finished = false;
     try {
@@ -118,7 +118,7 @@ export class ResultPage implements PageHead {
         } catch (e) {
           const err = e instanceof SalesforceError ? e : bodyError(this.o.ctx, e, ref, this.o.jobId);
           if (!(err instanceof NetworkError) || attempt + 1 >= this.o.maxBodyAttempts) throw err;
-          const delay = Math.min(30_000, 500 * 2 ** attempt);
+          const delay = this.o.ctx.session.transport.refetchDelay(attempt + 1);
           this.o.ctx.session.logger.log('warn', `job ${this.o.jobId}: page ${this.locator ?? '(first)'} was cut off after ${this.rowsRead} rows (${err.networkCode ?? err.code}); fetching it again in ${delay} ms`);
           await sleep(delay, this.o.signal);
         }
@@ -148,7 +148,7 @@ export class ResultPage implements PageHead {
       }
       return;
     }
-    throw new Error(`page ${this.index} of job ${this.o.jobId} was left part-read; read each page's rows to the end before the next page`);
+    throw new UsageError(`page ${this.index} of job ${this.o.jobId} was left part-read; read each page's rows to the end before the next page`, { jobId: this.o.jobId });
   }
 
   /** Releases the page without reading it (when the caller stops early). */

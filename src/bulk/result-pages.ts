@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { sleep } from './backoff.js';
 import { decodedBody } from './csv-rows.js';
-import { NetworkError, NotFoundError, ProtocolError, SalesforceError } from './errors.js';
+import { NetworkError, NotFoundError, ProtocolError, withJob } from './errors.js';
 import { bodyError, type JobContext } from './job-context.js';
 import type { ColumnDelimiter } from './job-info.js';
 import { ResultPage, pageHeadOrCut, type PageHead } from './result-page.js';
@@ -123,7 +123,7 @@ export async function* parallelPages(outer: ParallelPagesInput): AsyncGenerator<
         index,
         head: got.head,
         columnDelimiter: input.columnDelimiter,
-        open: async () => decodedBody(createReadStream(got.file)),
+        open: async () => createReadStream(got.file),
         maxBodyAttempts: 1,
         ctx: input.ctx,
         path: `${got.head.locator ?? '(first page)'}`,
@@ -162,17 +162,15 @@ async function downloadPage(input: ParallelPagesInput, listed: ListedPage, file:
       });
       const head = await pageHeadOrCut(input.ctx, res, listed.locator, input.jobId, listed.url);
       try {
-        await pipeline(res.body, createWriteStream(file), { signal: input.signal });
+        // Stored decoded: a gzip stream that stops short fails here, where the page can still be fetched again.
+        await pipeline(decodedBody(res.body), createWriteStream(file), { signal: input.signal });
       } catch (e) {
         throw bodyError(input.ctx, e, { method: 'GET', path: listed.url }, input.jobId);
       }
       return { head, file };
     } catch (e) {
-      if (!(e instanceof NetworkError) || attempt + 1 >= input.maxBodyAttempts) {
-        if (e instanceof SalesforceError && e.jobId === undefined) e.jobId = input.jobId;
-        throw e;
-      }
-      const delay = Math.min(30_000, 500 * 2 ** attempt);
+      if (!(e instanceof NetworkError) || attempt + 1 >= input.maxBodyAttempts) throw withJob(e, input.jobId);
+      const delay = s.transport.refetchDelay(attempt + 1);
       s.logger.log('warn', `job ${input.jobId}: page ${listed.locator ?? '(first)'} download was cut off (${e.networkCode ?? e.code}); fetching it again in ${delay} ms`);
       await sleep(delay, input.signal);
     }

@@ -84,6 +84,14 @@ export function decideRetry(policy: RetryPolicy, error: SalesforceError, ctx: Re
   return { retry: true, delayMs };
 }
 
+/**
+ * The wait before fetching again a reply whose body was cut off mid-way, after `cuts` cut fetches (1 after
+ * the first): the policy's full-jitter backoff, like any retry. A body is fetched at most `maxAttempts` times.
+ */
+export function refetchDelay(policy: RetryPolicy, cuts: number, random: () => number = Math.random): number {
+  return fullJitterDelay(cuts - 1, policy.backoff, random);
+}
+
 /** Upper bound of the total sleep a policy allows (for docs and tests). */
 export function worstCaseSleepMs(policy: RetryPolicy): number {
   let total = 0;

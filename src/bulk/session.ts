@@ -2,7 +2,8 @@
 // re-authentication and replay on an expired session, and what every reply teaches (limit info,
 // the server's clock). Every URL a reply hands us is checked to stay on the instance's origin.
 import type { Authenticator, AccessGrant } from './auth.js';
-import { AuthError, NotFoundError, ProtocolError, SalesforceError } from './errors.js';
+import { sleep } from './backoff.js';
+import { AuthError, NetworkError, NotFoundError, ProtocolError, SalesforceError, UsageError, withJob } from './errors.js';
 import { header, readJson, type HttpMethod, type HttpResponse, type HttpTransport, type RequestBody, type ResponseMeta } from './http.js';
 import { parseLimitInfo, type LimitInfo } from './limits.js';
 import type { Logger } from './log.js';
@@ -47,13 +48,13 @@ export class Session {
   }
 
   get apiVersion(): string {
-    if (!this.apiVersionValue) throw new Error('session not started');
+    if (!this.apiVersionValue) throw new UsageError('the session is not started: call start() (BulkClient.connect does) first');
     return this.apiVersionValue;
   }
 
   get instanceUrl(): string {
     const g = this.auth.latest;
-    if (!g) throw new Error('session not started');
+    if (!g) throw new UsageError('the session is not started: call start() (BulkClient.connect does) first');
     return g.instanceUrl.origin;
   }
 
@@ -115,10 +116,28 @@ export class Session {
     }
   }
 
-  /** Sends and parses a JSON reply. */
+  /**
+   * Sends and parses a JSON reply. A reply whose body is cut off mid-way is a lost reply: a request that may
+   * be sent again (GET, PUT, DELETE) is fetched again under the retry policy; any other one did reach the
+   * server (its status arrived), so its error says the outcome is unknown and the caller looks before acting.
+   */
   async json<T>(req: SessionRequest): Promise<T> {
-    const res = await this.request({ ...req, headers: { accept: 'application/json', ...req.headers } });
-    return readJson<T>(res, this.transport.requestRef({ method: req.method, url: res.url }));
+    const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT' || req.method === 'DELETE');
+    const maxFetches = this.transport.retryPolicy.maxAttempts;
+    for (let fetches = 1; ; fetches++) {
+      const res = await this.request({ ...req, headers: { accept: 'application/json', ...req.headers } });
+      const ref = this.transport.requestRef({ method: req.method, url: res.url });
+      try {
+        return await readJson<T>(res, ref, this.transport.redactor);
+      } catch (e) {
+        if (!(e instanceof NetworkError)) throw e;
+        if (!idempotent) throw withJob(e, undefined, { outcomeUnknown: true, attempts: fetches });
+        if (fetches >= maxFetches) throw withJob(e, undefined, { attempts: fetches });
+        const delay = this.transport.refetchDelay(fetches);
+        this.logger.log('warn', `the reply to ${ref.method} ${ref.path} was cut off (${e.networkCode ?? e.code}); fetching it again in ${delay} ms`);
+        await sleep(delay, req.signal);
+      }
+    }
   }
 
   /**

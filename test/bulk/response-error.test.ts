@@ -1,10 +1,12 @@
 import t from 'tap';
 import { errorFromResponse, isSessionExpired, parseErrorBody } from '../../src/bulk/response-error.js';
+import { isDuplicateUploadRefusal } from '../../src/bulk/ingest-job.js';
 import {
   AuthError, InvalidInputError, InvalidStateError, LimitExceededError, NotFoundError, PermissionError, ProtocolError, ServerError,
 } from '../../src/bulk/errors.js';
 
 const req = { method: 'GET', path: '/services/data/v62.0/jobs/ingest/750xx' };
+const MULTIPLE_CONTENTS = "Found multipe contents for job: <7500H00000H673g>, please 'Close' / 'Abort' / 'Delete' the current Job then create a new Job and make sure you only do 'PUT' once on a given Job.";
 
 t.test('the error envelope is read in all its shapes', async (t) => {
   t.same(parseErrorBody('[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]'), {
@@ -30,10 +32,12 @@ t.test('each status and code maps to its typed error with a stable code', async 
     [404, '[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]', NotFoundError, 'SF_NOT_FOUND'],
     [400, '[{"errorCode":"INVALIDJOBSTATE","message":"Aborting already Completed Job not allowed"}]', InvalidStateError, 'SF_INVALID_STATE'],
     [400, '[{"errorCode":"API_ERROR","message":"Error encountered when deleting the job because the job is not terminated"}]', InvalidStateError, 'SF_INVALID_STATE'],
-    [400, '[{"errorCode":"INVALIDJOB","message":"Found multipe contents for job: <7500H00000H673g>, please \'Close\' / \'Abort\' / \'Delete\' the current Job then create a new Job and make sure you only do \'PUT\' once on a given Job."}]', InvalidStateError, 'SF_INVALID_STATE'],
+    // A second upload is a plain 400 here: only the upload code reads its message (isDuplicateUploadRefusal).
+    [400, `[{"errorCode":"INVALIDJOB","message":"${MULTIPLE_CONTENTS}"}]`, InvalidInputError, 'SF_INVALID_INPUT'],
     [400, '[{"errorCode":"INVALID_FIELD","message":"No such column \'Foo\' on entity \'Account\'","fields":["Foo"]}]', InvalidInputError, 'SF_INVALID_INPUT'],
     [400, '[{"errorCode":"MALFORMED_QUERY","message":"unexpected token"}]', InvalidInputError, 'SF_INVALID_INPUT'],
-    [409, '[{"errorCode":"CONFLICT","message":"version mismatch"}]', InvalidInputError, 'SF_INVALID_INPUT'],
+    [409, '[{"errorCode":"INVALIDJOBSTATE","message":"The API version of the request (61.0) does not match the job\'s API version (62.0)"}]', InvalidInputError, 'SF_INVALID_INPUT'],
+    [409, '[{"errorCode":"CONFLICT","message":"the record is being updated"}]', InvalidStateError, 'SF_INVALID_STATE'],
     [415, '', InvalidInputError, 'SF_INVALID_INPUT'],
     [500, '[{"errorCode":"UNKNOWN_EXCEPTION","message":"An unexpected error occurred"}]', ServerError, 'SF_SERVER'],
     [503, '', ServerError, 'SF_SERVER'],
@@ -52,6 +56,25 @@ t.test('each status and code maps to its typed error with a stable code', async 
   t.match(field.message, /Foo/);
   t.equal(errorFromResponse({ status: 503, body: '', request: req }).retryable, true);
   t.equal(errorFromResponse({ status: 404, body: '', request: req }).retryable, false);
+});
+
+t.test('the same-API-version advice is given for a version conflict only', async (t) => {
+  const conflict = (message: string, path = req.path) =>
+    errorFromResponse({ status: 409, body: JSON.stringify([{ errorCode: 'INVALIDJOBSTATE', message }]), request: { method: 'GET', path } });
+  t.match(conflict('The API version of the request (61.0) does not match the job\'s API version (62.0)').message, /same API version/);
+  t.match(conflict('conflict', '/services/data/v61.0/jobs/query/750xx/results').message, /same API version/, 'a 409 on results is the version rule');
+  t.match(conflict('conflict', '/services/data/v61.0/jobs/query/750xx/resultPages').message, /same API version/);
+  t.notMatch(conflict('the record is being updated').message, /API version/, 'any other conflict gets no version advice');
+});
+
+t.test('a refused second upload is recognised by status, code and the documented message, nowhere else', async (t) => {
+  const refusal = (status: number, errorCode: string, message: string) =>
+    errorFromResponse({ status, body: JSON.stringify([{ errorCode, message }]), request: { method: 'PUT', path: '/services/data/v62.0/jobs/ingest/750xx/batches/' } });
+  t.ok(isDuplicateUploadRefusal(refusal(400, 'INVALIDJOB', MULTIPLE_CONTENTS)));
+  t.notOk(isDuplicateUploadRefusal(refusal(400, 'INVALIDJOB', 'Job is invalid')), 'another INVALIDJOB is not');
+  t.notOk(isDuplicateUploadRefusal(refusal(400, 'INVALIDJOBSTATE', MULTIPLE_CONTENTS)), 'another code is not');
+  t.notOk(isDuplicateUploadRefusal(refusal(500, 'INVALIDJOB', MULTIPLE_CONTENTS)), 'another status is not');
+  t.notOk(isDuplicateUploadRefusal(new Error(MULTIPLE_CONTENTS)), 'an untyped error is not');
 });
 
 t.test('OAuth errors say which setting to fix', async (t) => {

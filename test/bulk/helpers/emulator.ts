@@ -14,6 +14,9 @@ export const CREDS = {
 
 export interface LoggedRequest {
   seq: number;
+  /** When the emulator received the request (ISO); entries are logged when answered. */
+  at: string;
+  durationMs?: number;
   method: string;
   path: string;
   query: string;
