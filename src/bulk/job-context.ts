@@ -21,14 +21,15 @@ export interface CallOptions {
 
 /**
  * The typed error for a failure met while reading a body (after the headers arrived): socket errors
- * become NetworkError, CSV syntax errors ProtocolError; both name the request and the job.
+ * become NetworkError, CSV syntax errors ProtocolError; both name the request and the job (and `what` was read).
  */
-export function bodyError(ctx: JobContext, e: unknown, ref: { method: string; path: string }, jobId: string): SalesforceError {
+export function bodyError(ctx: JobContext, e: unknown, ref: { method: string; path: string }, jobId: string, what = 'the result CSV'): SalesforceError {
   let err: SalesforceError;
   if (e instanceof SalesforceError) err = e;
   else if ((e as { code?: unknown })?.code !== undefined && String((e as { code: unknown }).code).startsWith('CSV_')) {
-    err = new ProtocolError(`job ${jobId}: the result CSV of ${ref.method} ${ref.path} is malformed: ${ctx.session.transport.redactor.redact(String((e as Error).message))}`, {
+    err = new ProtocolError(`job ${jobId}: ${what} of ${ref.method} ${ref.path} is malformed: ${ctx.session.transport.redactor.redact(String((e as Error).message))}`, {
       request: ref,
+      jobId,
       cause: e,
     });
   } else {

@@ -4,7 +4,7 @@
 // state a fresh job can be in, and not one we already know) is adopted; if none appears after two looks,
 // the create did not happen and is sent again; if several match, we stop rather than guess.
 // Creates with the same key are serialized within a client, so our own creates never look alike.
-import { sleep } from './backoff.js';
+import { abortReason, sleep } from './backoff.js';
 import { AbortedError, OutcomeUnknownError, SalesforceError, withJob } from './errors.js';
 import type { RequestBody } from './http.js';
 import { parseSalesforceDate, type JobInfo, type JobList, type JobState } from './job-info.js';
@@ -41,27 +41,48 @@ export const DEFAULT_JOB_CREATE: JobCreateTuning = Object.freeze({
   maxListPages: 50,
 });
 
-const locks = new WeakMap<Session, Map<string, Promise<unknown>>>();
+const locks = new WeakMap<Session, Map<string, Promise<void>>>();
 
-/** Runs `fn` after every earlier call with the same key on this session has settled. */
-async function serialized<T>(session: Session, key: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` after every earlier call with the same key on this session has settled. A caller whose signal
+ * fires while it waits leaves the queue at once (AbortedError) without running `fn`; the callers behind it
+ * still wait for the ones ahead of it.
+ */
+async function serialized<T>(session: Session, key: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   let map = locks.get(session);
   if (!map) locks.set(session, (map = new Map()));
   const before = map.get(key) ?? Promise.resolve();
-  const run = before.then(fn, fn);
-  const tail = run.catch(() => undefined);
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  const tail = before.then(() => mine);
   map.set(key, tail);
   try {
-    return await run;
+    await turn(before, signal);
+    return await fn();
   } finally {
+    release();
     if (map.get(key) === tail) map.delete(key);
   }
+}
+
+/** Resolves when `before` does, or rejects with AbortedError as soon as `signal` fires. */
+function turn(before: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return before;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void before.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }
 
 /** Creates the job and returns Salesforce's JobInfo JSON (unparsed). */
 export function createJobOnce(session: Session, req: CreateJobRequest, tuning: JobCreateTuning = DEFAULT_JOB_CREATE): Promise<unknown> {
   const key = `${req.kind}:${req.object ?? '?'}:${req.operation}`;
-  return serialized(session, key, () => createLoop(session, req, tuning));
+  return serialized(session, key, () => createLoop(session, req, tuning), req.signal);
 }
 
 async function createLoop(session: Session, req: CreateJobRequest, tuning: JobCreateTuning): Promise<unknown> {

@@ -85,6 +85,11 @@ export class ResultPage implements PageHead {
     this.declaredRows = o.head.declaredRows;
   }
 
+  /** "results page 3 (locator MjAwMDA)": how errors name the page. */
+  get label(): string {
+    return `results page ${this.index + 1} (${this.locator === null ? 'the first, no locator' : `locator ${this.locator}`})`;
+  }
+
   get done(): boolean {
     return this.phase === 'done';
   }
@@ -100,7 +105,7 @@ export class ResultPage implements PageHead {
         let skip = this.rowsRead;
         const csv = new CsvRows(await this.o.open(attempt), {
           columnDelimiter: this.o.columnDelimiter,
-          mapError: (e) => bodyError(this.o.ctx, e, ref, this.o.jobId),
+          mapError: (e) => bodyError(this.o.ctx, e, ref, this.o.jobId, this.label),
         });
         try {
           for await (const row of csv) {
@@ -116,7 +121,7 @@ export class ResultPage implements PageHead {
           if (skip > 0) throw new ProtocolError(`job ${this.o.jobId}: page ${this.locator ?? '(first)'} was shorter when fetched again`, { jobId: this.o.jobId });
           break;
         } catch (e) {
-          const err = e instanceof SalesforceError ? e : bodyError(this.o.ctx, e, ref, this.o.jobId);
+          const err = e instanceof SalesforceError ? e : bodyError(this.o.ctx, e, ref, this.o.jobId, this.label);
           if (!(err instanceof NetworkError) || attempt + 1 >= this.o.maxBodyAttempts) throw err;
           const delay = this.o.ctx.session.transport.refetchDelay(attempt + 1);
           this.o.ctx.session.logger.log('warn', `job ${this.o.jobId}: page ${this.locator ?? '(first)'} was cut off after ${this.rowsRead} rows (${err.networkCode ?? err.code}); fetching it again in ${delay} ms`);

@@ -22,7 +22,7 @@ const successful: Target = (req) => req.method === 'GET' && /\/successfulResults
 const secondQueryPage: Target = (req) => req.method === 'GET' && /\/jobs\/query\/\w+\/results\/?$/.test(path(req)) && /[?&]locator=/.test(req.url ?? '');
 
 /** One full run: load ROWS accounts, read the successful results, then query them back page by page. */
-async function run(t: Test, emu: Emu, client: BulkClient, prefix: string): Promise<void> {
+async function run(t: Test, emu: Emu, client: BulkClient, prefix: string, concurrency = 1): Promise<void> {
   const jobsBefore = await emu.jobs();
   const csv = `Name\n${Array.from({ length: ROWS }, (_, i) => `${prefix}-${i}`).join('\n')}\n`;
   const job = await client.ingest.load({ object: 'Account', operation: 'insert' }, { data: csv }, { multipart: false });
@@ -40,9 +40,10 @@ async function run(t: Test, emu: Emu, client: BulkClient, prefix: string): Promi
 
   const query = await client.query.create({ query: `SELECT Id, Name FROM Account WHERE Name LIKE '${prefix}-%'` });
   await query.waitForCompletion();
-  const rows = await collect(query.rows({ maxRecords: PAGE }));
+  const rows = await collect(query.rows({ maxRecords: PAGE, concurrency }));
   t.equal(rows.length, ROWS, 'every queried row is read');
   t.equal(new Set(rows.map((r) => r.Id)).size, ROWS, 'each once');
+  if (concurrency > 1) t.ok((await emu.requests()).some((r) => r.path.endsWith(`/jobs/query/${query.id}/resultPages`)), 'the pages came through resultPages');
 
   const jobsAfter = await emu.jobs();
   const created = jobsAfter.filter((j) => !jobsBefore.some((b) => b.id === j.id));
@@ -51,7 +52,8 @@ async function run(t: Test, emu: Emu, client: BulkClient, prefix: string): Promi
 }
 
 t.test('each body cut mid-way, once, and the run completes with every row once', async (t) => {
-  const emu = await startEmu(t);
+  // resultPages pages are sized by the server: several pages, so that a later one can be cut.
+  const emu = await startEmu(t, { limits: { defaultPageRecords: PAGE } });
   const proxy: CuttingProxy = await startCuttingProxy(t, emu.url);
   const client = await connect(emu, { login_url: proxy.url }, { jobCreate: { lookDelaysMs: [50, 200] } });
   t.teardown(() => client.close());
@@ -62,14 +64,19 @@ t.test('each body cut mid-way, once, and the run completes with every row once',
     ['successfulResults', 'socket', successful],
     ['successfulResults as a gzip stream that stops short', 'gzip', successful],
     ['a query page as a gzip stream that stops short', 'gzip', secondQueryPage],
+    ['a query page', 'socket', secondQueryPage],
+  ];
+  const parallel: [string, BodyCut, Target][] = [
+    ['a page downloaded in parallel through resultPages, as a gzip stream that stops short', 'gzip', secondQueryPage],
+    ['a page downloaded in parallel through resultPages', 'socket', secondQueryPage],
   ];
   let n = 0;
-  for (const [what, cut, target] of cases) {
+  for (const [what, cut, target, concurrency] of [...cases.map((c) => [...c, 1] as const), ...parallel.map((c) => [...c, 3] as const)]) {
     const prefix = `cut${n++}`;
     t.test(`${what} (${cut})`, async (t) => {
       const before = proxy.cuts.length;
       proxy.arm(cut, target);
-      await run(t, emu, client, prefix);
+      await run(t, emu, client, prefix, concurrency);
       const done = proxy.cuts.slice(before);
       t.equal(done.length, 1, 'the reply was cut once');
       t.ok(done[0]!.status >= 200 && done[0]!.status < 300, `a success status arrived first (${done[0]!.status})`);

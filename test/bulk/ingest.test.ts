@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { InvalidInputError, InvalidStateError, NotFoundError } from '../../src/bulk/errors.js';
-import { MAX_MULTIPART_CSV_CHARS } from '../../src/bulk/ingest-job.js';
+import fc from 'fast-check';
+import { MAX_MULTIPART_CSV_CHARS, utf8Chars } from '../../src/bulk/ingest-job.js';
 import { CREDS, clientRequests, collect, connect, startEmu } from './helpers/emulator.js';
 import { startLossyProxy } from './helpers/lossy-proxy.js';
 
@@ -190,4 +191,14 @@ t.test('a token that expires while a job runs is renewed without the caller noti
   const log = clientRequests(await emu.requests(since));
   t.ok(log.filter((r) => r.path === '/services/oauth2/token').length >= 1, 'the session was renewed mid-job');
   t.equal(log.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs/ingest')).length, 1, 'one job');
+});
+
+t.test('the multipart choice counts a Buffer\'s characters without decoding it to a string', async (t) => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (text) => {
+      t.equal(utf8Chars(Buffer.from(text, 'utf8')), text.length);
+    }),
+    { numRuns: 500 },
+  );
+  t.equal(utf8Chars(Buffer.from('a€𝄞', 'utf8')), 'a€𝄞'.length, 'one, three and four-byte characters');
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { LimitExceededError, NetworkError, NotFoundError, ServerError, InvalidInputError } from '../../src/bulk/errors.js';
-import { decideRetry, retryPolicy, worstCaseSleepMs, DEFAULT_RETRY_POLICY } from '../../src/bulk/retry-policy.js';
+import { decideRetry, refetchDelay, retryPolicy, worstCaseSleepMs, DEFAULT_RETRY_POLICY } from '../../src/bulk/retry-policy.js';
 
 const policy = retryPolicy({ maxAttempts: 4, maxElapsedMs: 60_000, backoff: { baseMs: 1000, maxMs: 8000, factor: 2 } });
 const half = () => 0.5;
@@ -46,4 +46,12 @@ t.test('client errors are never retried', async (t) => {
   t.same(decideRetry(policy, new NotFoundError('x', { status: 404 }), { attempts: 1, elapsedMs: 0, idempotent: true }), { retry: false, reason: 'not-retryable' });
   t.same(decideRetry(policy, new InvalidInputError('x', { status: 400, errorCode: 'INVALID_FIELD' }), { attempts: 1, elapsedMs: 0, idempotent: true }), { retry: false, reason: 'not-retryable' });
   t.equal(DEFAULT_RETRY_POLICY.maxAttempts, 6);
+});
+
+t.test('a body cut mid-way is fetched again after the policy\'s full-jitter backoff', async (t) => {
+  t.same([1, 2, 3, 4, 5].map((cuts) => refetchDelay(policy, cuts, half)), [500, 1000, 2000, 4000, 4000], 'half of the capped backoff');
+  t.equal(refetchDelay(policy, 1, () => 0), 0, 'full jitter reaches zero');
+  t.ok(refetchDelay(policy, 3, () => 0.999999) < 4000, 'and stays under the cap');
+  const fast = retryPolicy({ backoff: { baseMs: 10, maxMs: 20, factor: 2 } });
+  t.equal(refetchDelay(fast, 4, () => 0.999999), 19, 'driven by the policy given');
 });

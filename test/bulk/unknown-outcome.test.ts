@@ -102,3 +102,20 @@ t.test('a delete whose reply is lost is done, not a NotFoundError from its resen
   t.equal(proxy.dropped.length, 2, 'both delete replies were lost');
   t.same(await emu.jobs(), [], 'both jobs are gone');
 });
+
+t.test('a query abort whose reply is lost is read back, like an ingest state change (one shared job handle)', async (t) => {
+  const emu = await startEmu(t);
+  const proxy = await startLossyProxy(t, emu.url, (req) => req.method === 'PATCH');
+  const client = await connect(emu, { login_url: proxy.url });
+  t.teardown(() => client.close());
+  await emu.faults({ holdJobs: [{ state: 'InProgress', seconds: 30, jobType: 'query' }] });
+  const query = await client.query.create({ query: 'SELECT Id FROM Account' });
+  const info = await query.abort();
+  t.equal(info.state, 'Aborted', 'the lost PATCH had aborted the job: that is the answer');
+  t.equal(proxy.dropped.length, 1, 'its reply was lost');
+  const patches = clientRequests(await emu.requests()).filter((r) => r.method === 'PATCH');
+  t.equal(patches.length, 1, 'and it was not sent again');
+  const ingest = await client.ingest.create({ object: 'Account', operation: 'insert' });
+  t.equal((await ingest.abort()).state, 'Aborted', 'the same for an ingest job');
+  t.equal(proxy.dropped.length, 2);
+});
