@@ -7,6 +7,8 @@
 // a record is cut across chunks, and only the record in progress is kept between chunks. That record is
 // capped: an unclosed quote must not make the client hold the rest of a page as one string.
 
+import { UsageError } from './errors.js';
+
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -58,7 +60,7 @@ export class CsvRecordSplitter {
     delimiter: string,
     private readonly maxRecordChars: number = MAX_RECORD_CHARS,
   ) {
-    if (delimiter.length !== 1) throw new RangeError(`a CSV delimiter is one character, not ${JSON.stringify(delimiter)}`);
+    if (delimiter.length !== 1) throw new UsageError(`a CSV delimiter is one character, not ${JSON.stringify(delimiter)}`);
     this.delim = delimiter.charCodeAt(0);
   }
 

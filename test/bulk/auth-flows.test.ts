@@ -2,7 +2,7 @@
 import t from 'tap';
 import { generateKeyPairSync } from 'node:crypto';
 import { AuthError } from '../../src/bulk/errors.js';
-import { CREDS, clientRequests, collect, connect, startEmu } from './helpers/emulator.js';
+import { CREDS, clientRequests, collect, connect, startEmu } from '../helpers/emulator.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { BulkClient } from '../../src/bulk/client.js';
 import { parseConnectionConfig } from '../../src/bulk/config.js';
 import { CountMismatchError, ProtocolError } from '../../src/bulk/errors.js';
-import { collect } from './helpers/emulator.js';
+import { collect } from '../helpers/emulator.js';
 
 const JOB = '7505g0000004C92AAE';
 type Page = { rows: number; locator: string; declared?: number; noLocator?: boolean };

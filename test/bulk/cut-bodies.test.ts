@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import type { IncomingMessage } from 'node:http';
 import { NetworkError, SalesforceError } from '../../src/bulk/errors.js';
 import type { BulkClient } from '../../src/bulk/client.js';
-import { collect, connect, startEmu, type Emu } from './helpers/emulator.js';
+import { collect, connect, startEmu, type Emu } from '../helpers/emulator.js';
 import { startCuttingProxy, type BodyCut, type CuttingProxy } from './helpers/cutting-proxy.js';
 
 const ROWS = 3000;

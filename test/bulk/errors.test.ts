@@ -7,7 +7,7 @@ import {
   AbortedError, CountMismatchError, InvalidInputError, NetworkError, PollTimeoutError, ProtocolError, SalesforceError, UsageError, withJob,
 } from '../../src/bulk/errors.js';
 import { CsvRows, decodedBody } from '../../src/bulk/csv-rows.js';
-import { collect, connect, startEmu } from './helpers/emulator.js';
+import { collect, connect, startEmu } from '../helpers/emulator.js';
 
 t.test('withJob returns a new error of the same class and leaves the thrown one as it was', async (t) => {
   const original = new NetworkError('network error on GET /x: UND_ERR_SOCKET other side closed', 'UND_ERR_SOCKET', { request: { method: 'GET', path: '/x' }, attempts: 1 });

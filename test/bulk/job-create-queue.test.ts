@@ -2,7 +2,7 @@
 // mistaken for a neighbour's job); a caller that gives up while it waits its turn leaves the queue at once.
 import t from 'tap';
 import { AbortedError } from '../../src/bulk/errors.js';
-import { clientRequests, connect, startEmu } from './helpers/emulator.js';
+import { clientRequests, connect, startEmu } from '../helpers/emulator.js';
 
 t.test('a cancelled caller leaves the job-create queue at once, without sending its create', async (t) => {
   const emu = await startEmu(t);

@@ -5,7 +5,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { CREDS, startEmu } from './helpers/emulator.js';
+import { CREDS, startEmu } from '../helpers/emulator.js';
 
 t.test('no secret appears anywhere in the output of a failing run', async (t) => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -41,7 +41,9 @@ t.test('no secret appears anywhere in the output of a failing run', async (t) =>
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise<number | null>((r) => child.on('close', r));
 
-  t.equal(code, 1, 'the run failed');
+  t.equal(code, 1, 'the run failed, every scenario with a typed error (the fixture exits 2 otherwise)');
+  t.match(out, /=== 8 of 8 scenarios failed with a SalesforceError\n/);
+  t.notMatch(out, /: no error\n/, 'no scenario succeeded');
   for (const label of [
     'password flow, then a persistent server error mid-job',
     'client credentials with a wrong secret',

@@ -2,7 +2,7 @@
 // errors when the bound is reached, Retry-After honoured, and job creates that never duplicate a job.
 import t from 'tap';
 import { LimitExceededError, NetworkError, ServerError } from '../../src/bulk/errors.js';
-import { clientRequests, collect, connect, memoryLogger, startEmu, type Emu, type LoggedRequest } from './helpers/emulator.js';
+import { clientRequests, collect, connect, memoryLogger, startEmu, type Emu, type LoggedRequest } from '../helpers/emulator.js';
 import { startLossyProxy } from './helpers/lossy-proxy.js';
 
 const JOB_INFO = '/jobs/query/[^/]+$';
@@ -84,10 +84,15 @@ t.test('retryable faults', async (t) => {
   t.test('a retry wait ends when the caller aborts', async (t) => {
     await emu.faults({ rules: [{ kind: 'http503', method: 'GET', path: JOB_INFO, retryAfterSeconds: 30 }] });
     const ac = new AbortController();
-    setTimeout(() => ac.abort(), 100);
+    const seen = logger.lines.length;
+    const refresh = job.refresh({ signal: ac.signal });
+    // Abort once the client is in its 30 s Retry-After wait (it logs the retry before waiting).
+    for (let i = 0; i < 250 && !logger.lines.slice(seen).some((l) => /retrying GET .* in 30000 ms/.test(l)); i++) await new Promise((r) => setTimeout(r, 20));
+    t.ok(logger.lines.slice(seen).some((l) => /retrying GET .* in 30000 ms/.test(l)), 'the client was waiting out Retry-After');
     const started = Date.now();
-    await t.rejects(job.refresh({ signal: ac.signal }), { code: 'SF_ABORTED' });
-    t.ok(Date.now() - started < 5000);
+    ac.abort();
+    await t.rejects(refresh, { code: 'SF_ABORTED' });
+    t.ok(Date.now() - started < 1000, `the wait ended at once (${Date.now() - started} ms)`);
     await emu.clearFaults();
   });
 

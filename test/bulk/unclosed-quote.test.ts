@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { startEmu } from './helpers/emulator.js';
+import { startEmu } from '../helpers/emulator.js';
 
 const PAGE_BYTES = 200 * 1024 * 1024;
 const RSS_LIMIT = 200 * 1024 * 1024;

@@ -5,7 +5,7 @@ import t from 'tap';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OutcomeUnknownError, SalesforceError } from '../../src/bulk/errors.js';
-import { clientRequests, connect, startEmu } from './helpers/emulator.js';
+import { clientRequests, connect, startEmu } from '../helpers/emulator.js';
 import { startLossyProxy } from './helpers/lossy-proxy.js';
 
 /** A proxy that lets chosen requests reach the emulator, then answers them with bytes that are not HTTP. */
