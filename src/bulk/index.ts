@@ -15,7 +15,7 @@ export * from './errors.js';
 export { Redactor, REDACTED } from './redact.js';
 export { stderrLogger, silentLogger, redactingLogger, type Logger, type LogLevel } from './log.js';
 export { backoffCap, fullJitterDelay, parseRetryAfter, sleep, type BackoffShape } from './backoff.js';
-export { DEFAULT_RETRY_POLICY, retryPolicy, decideRetry, type RetryPolicy, type RetryDecision } from './retry-policy.js';
+export { DEFAULT_RETRY_POLICY, retryPolicy, decideRetry, refetchDelay, type RetryPolicy, type RetryDecision } from './retry-policy.js';
 export { parseErrorBody, errorFromResponse, isSessionExpired } from './response-error.js';
 export { parseLimitInfo, bulkAllowance, batchesFor, type LimitInfo, type Usage, type OrgLimits, type BulkAllowance } from './limits.js';
 export { DEFAULT_POLL, pollDelay, pollUntilTerminal, type PollOptions } from './poll.js';

@@ -1,56 +1,45 @@
 // One unclosed quote must not make the client hold the rest of a page: a 200 MB results page whose last field
 // never closes ends in a typed ProtocolError naming the job and the page, with the reading process's peak
-// RSS under 200 MB and the page abandoned early. The page is streamed by a loopback stub in front of the
+// RSS under 200 MB and the page abandoned early. The page is streamed by a loopback proxy in front of the
 // emulator (generated as it is sent, never held whole); the client runs in a child process so that its peak
 // RSS is its own.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startEmu } from '../helpers/emulator.js';
+import { startLoopbackProxy } from './helpers/loopback-proxy.js';
 
 const PAGE_BYTES = 200 * 1024 * 1024;
 const RSS_LIMIT = 200 * 1024 * 1024;
 
 t.test('a 200 MB page with an unclosed quote ends in a ProtocolError naming job and page, in bounded memory', async (t) => {
   const emu = await startEmu(t);
-  const to = new URL(emu.url);
   let sent = 0;
   let served = 0;
-  const stub = createServer((req, res) => {
-    if (req.method === 'GET' && /\/jobs\/query\/\w+\/results\/?(\?|$)/.test(req.url ?? '')) {
-      served++;
-      const head = Buffer.from('"Id","Name"\n"001000000000001AAA","never closed ');
-      const filler = Buffer.alloc(1024 * 1024, 'x');
-      res.writeHead(200, { 'content-type': 'text/csv; charset=UTF-8', 'content-length': String(PAGE_BYTES), 'sforce-locator': 'null', 'sforce-numberofrecords': '1' });
-      const pump = (): void => {
-        while (sent < PAGE_BYTES && !res.destroyed) {
-          const chunk = sent === 0 ? head : filler.subarray(0, Math.min(filler.length, PAGE_BYTES - sent));
-          sent += chunk.length;
-          if (!res.write(chunk)) return void res.once('drain', pump);
+  // The emulator answers the results request; the client gets this page instead, generated as it is sent.
+  const stub = await startLoopbackProxy(t, emu.url, (req) =>
+    req.method === 'GET' && /\/jobs\/query\/\w+\/results\/?(\?|$)/.test(req.url ?? '')
+      ? (_req, res, upstream) => {
+          upstream.resume();
+          served++;
+          const head = Buffer.from('"Id","Name"\n"001000000000001AAA","never closed ');
+          const filler = Buffer.alloc(1024 * 1024, 'x');
+          res.writeHead(200, { 'content-type': 'text/csv; charset=UTF-8', 'content-length': String(PAGE_BYTES), 'sforce-locator': 'null', 'sforce-numberofrecords': '1' });
+          const pump = (): void => {
+            while (sent < PAGE_BYTES && !res.destroyed) {
+              const chunk = sent === 0 ? head : filler.subarray(0, Math.min(filler.length, PAGE_BYTES - sent));
+              sent += chunk.length;
+              if (!res.write(chunk)) return void res.once('drain', pump);
+            }
+            if (!res.destroyed) res.end();
+          };
+          pump();
         }
-        if (!res.destroyed) res.end();
-      };
-      res.on('close', () => void 0);
-      pump();
-      return;
-    }
-    const up = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
-    up.on('error', () => req.socket.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise<void>((r) => {
-    stub.closeAllConnections();
-    stub.close(() => r());
-  }));
+      : undefined,
+  );
 
   const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/unclosed-quote-run.js', import.meta.url))], {
-    env: { ...process.env, SF_URL: `http://127.0.0.1:${(stub.address() as AddressInfo).port}` },
+    env: { ...process.env, SF_URL: stub.url },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

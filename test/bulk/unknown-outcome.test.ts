@@ -2,40 +2,25 @@
 // reply followed by a failed look), the error says so (`outcomeUnknown`), names the job where there is one,
 // and never reads as an ordinary retryable failure that a caller would answer by creating a second job.
 import t from 'tap';
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { OutcomeUnknownError, SalesforceError } from '../../src/bulk/errors.js';
 import { clientRequests, connect, startEmu } from '../helpers/emulator.js';
 import { startLossyProxy } from './helpers/lossy-proxy.js';
+import { startLoopbackProxy } from './helpers/loopback-proxy.js';
 
 /** A proxy that lets chosen requests reach the emulator, then answers them with bytes that are not HTTP. */
 async function startGarblingProxy(t: { teardown(fn: () => unknown): void }, target: string, garble: (req: IncomingMessage) => boolean) {
-  const to = new URL(target);
   const garbled: string[] = [];
-  const server = createServer((req, res) => {
-    const bad = garble(req);
-    const up = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-      if (bad) {
-        garbled.push(`${req.method} ${req.url}`);
-        upRes.resume();
-        upRes.on('end', () => req.socket.end('NOT-HTTP garbage\r\n\r\n'));
-        return;
-      }
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
-    up.on('error', () => req.socket.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+  const proxy = await startLoopbackProxy(t, target, (req) =>
+    garble(req)
+      ? (req, _res, upstream) => {
+          garbled.push(`${req.method} ${req.url}`);
+          upstream.resume();
+          upstream.on('end', () => req.socket.end('NOT-HTTP garbage\r\n\r\n'));
+        }
+      : undefined,
   );
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, garbled };
+  return { url: proxy.url, garbled };
 }
 
 t.test('a job create answered with a garbled reply is looked for, not reported as a plain retryable failure', async (t) => {
