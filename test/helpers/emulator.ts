@@ -3,9 +3,7 @@
 // `startEmu` gives the admin API and the request log, and `connect` a BulkClient with fast retries (client tests).
 import type { Test } from 'tap';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
-import { BulkClient, type BulkClientOptions } from '../../src/bulk/client.js';
-import { parseConnectionConfig, type ConnectionConfig } from '../../src/bulk/config.js';
-import type { Logger, LogLevel } from '../../src/bulk/log.js';
+import { BulkClient, parseConnectionConfig, type BulkClientOptions, type ConnectionConfig, type Logger, type LogLevel } from '../../src/bulk/index.js';
 
 /** The emulator's built-in connected app and user. */
 export const CREDS = {
