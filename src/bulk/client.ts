@@ -1,20 +1,20 @@
 // The entry point: a BulkClient built from a parsed ConnectionConfig. It owns one connection pool and
 // one session, and hands out ingest jobs, query jobs, describe and limits.
-import { Authenticator } from './auth.js';
-import type { ConnectionConfig } from './config.js';
-import { configSecrets } from './config.js';
-import { DescribeCache } from './describe.js';
-import { HttpTransport } from './http.js';
-import { IngestJobs } from './ingest-job.js';
-import { DEFAULT_JOB_CREATE, type JobCreateTuning } from './job-create.js';
-import type { CallOptions, JobContext } from './job-context.js';
-import { bulkAllowance, type BulkAllowance, type LimitInfo, type OrgLimits } from './limits.js';
+import { Authenticator } from './auth/authenticator.js';
+import type { ConnectionConfig } from './connection-config.js';
+import { configSecrets } from './connection-config.js';
+import { DescribeCache } from './org/describe.js';
+import { HttpTransport } from './http/transport.js';
+import { IngestJobs } from './ingest/ingest-job.js';
+import { DEFAULT_JOB_CREATE, type JobCreateTuning } from './jobs/create-once.js';
+import type { CallOptions, JobContext } from './jobs/job-context.js';
+import { bulkAllowance, type BulkAllowance, type LimitInfo, type OrgLimits } from './org/limits.js';
 import { redactingLogger, silentLogger, type Logger } from './log.js';
-import { DEFAULT_POLL, type PollOptions } from './poll.js';
-import { QueryJobs } from './query-job.js';
+import { DEFAULT_POLL, type PollOptions } from './jobs/poll.js';
+import { QueryJobs } from './query/query-job.js';
 import { Redactor } from './redact.js';
-import { retryPolicy, type RetryPolicy } from './retry-policy.js';
-import { Session } from './session.js';
+import { retryPolicy, type RetryPolicy } from './http/retry-policy.js';
+import { Session } from './auth/session.js';
 
 export interface BulkClientOptions {
   /** Where the library's log lines go (already redacted). Default: nowhere. */

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { backoffCap, fullJitterDelay, parseRetryAfter, sleep } from '../../src/bulk/backoff.js';
+import { backoffCap, fullJitterDelay, parseRetryAfter } from '../../src/bulk/http/backoff.js';
+import { sleep } from '../../src/bulk/abortable-sleep.js';
 import { AbortedError } from '../../src/bulk/errors.js';
 
 const shape = { baseMs: 500, maxMs: 30_000, factor: 2 };

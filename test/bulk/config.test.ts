@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSecrets, isLoopbackHost, parseConnectionConfig, secureUrl } from '../../src/bulk/config.js';
+import { configSecrets, isLoopbackHost, parseConnectionConfig, secureUrl } from '../../src/bulk/connection-config.js';
 import { ConfigError } from '../../src/bulk/errors.js';
 
 const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

@@ -5,7 +5,7 @@ import t from 'tap';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BulkClient } from '../../src/bulk/client.js';
-import { parseConnectionConfig } from '../../src/bulk/config.js';
+import { parseConnectionConfig } from '../../src/bulk/connection-config.js';
 import { CountMismatchError, ProtocolError } from '../../src/bulk/errors.js';
 import { collect } from '../helpers/emulator.js';
 

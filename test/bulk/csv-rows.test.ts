@@ -1,7 +1,8 @@
 import t from 'tap';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { CsvRows, decodedBody } from '../../src/bulk/csv-rows.js';
+import { CsvRows } from '../../src/bulk/csv/csv-rows.js';
+import { decodedBody } from '../../src/bulk/http/decoded-body.js';
 
 const csv = '"sf__Id","sf__Created",Name,Note\n"001A","true","Acme","multi\nline, ""quoted"""\n"001B","false","Beta",""\n';
 

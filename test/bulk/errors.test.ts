@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import {
   AbortedError, CountMismatchError, InvalidInputError, NetworkError, PollTimeoutError, ProtocolError, SalesforceError, UsageError, withJob,
 } from '../../src/bulk/errors.js';
-import { CsvRows, decodedBody } from '../../src/bulk/csv-rows.js';
+import { CsvRows } from '../../src/bulk/csv/csv-rows.js';
+import { decodedBody } from '../../src/bulk/http/decoded-body.js';
 import { collect, connect, startEmu } from '../helpers/emulator.js';
 
 t.test('withJob returns a new error of the same class and leaves the thrown one as it was', async (t) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { InvalidInputError, InvalidStateError, NotFoundError } from '../../src/bulk/errors.js';
 import fc from 'fast-check';
-import { MAX_MULTIPART_CSV_CHARS, utf8Chars } from '../../src/bulk/ingest-job.js';
+import { MAX_MULTIPART_CSV_CHARS, utf8Chars } from '../../src/bulk/ingest/ingest-job.js';
 import { CREDS, clientRequests, collect, connect, startEmu } from '../helpers/emulator.js';
 import { startLossyProxy } from './helpers/lossy-proxy.js';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { createVerify, generateKeyPairSync } from 'node:crypto';
-import { signJwtAssertion } from '../../src/bulk/auth.js';
+import { signJwtAssertion } from '../../src/bulk/auth/authenticator.js';
 
 t.test('the JWT bearer assertion is RS256 with iss, sub, aud and a short exp', async (t) => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

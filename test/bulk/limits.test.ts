@@ -1,5 +1,5 @@
 import t from 'tap';
-import { batchesFor, bulkAllowance, parseLimitInfo } from '../../src/bulk/limits.js';
+import { batchesFor, bulkAllowance, parseLimitInfo } from '../../src/bulk/org/limits.js';
 
 t.test('Sforce-Limit-Info is parsed in its documented forms', async (t) => {
   t.same(parseLimitInfo('api-usage=18/5000'), { apiUsage: { used: 18, max: 5000, remaining: 4982 } });

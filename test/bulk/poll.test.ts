@@ -1,7 +1,7 @@
 import t from 'tap';
 import { AbortedError, PollTimeoutError, NetworkError } from '../../src/bulk/errors.js';
-import { isTerminal, parseJobInfo, parseSalesforceDate, JOB_STATES, type JobState } from '../../src/bulk/job-info.js';
-import { pollDelay, pollUntilTerminal, DEFAULT_POLL } from '../../src/bulk/poll.js';
+import { isTerminal, parseJobInfo, parseSalesforceDate, JOB_STATES, type JobState } from '../../src/bulk/jobs/job-info.js';
+import { pollDelay, pollUntilTerminal, DEFAULT_POLL } from '../../src/bulk/jobs/poll.js';
 
 t.test('job states are exactly the six Salesforce names', async (t) => {
   t.same([...JOB_STATES], ['Open', 'UploadComplete', 'InProgress', 'JobComplete', 'Failed', 'Aborted']);

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError, InvalidStateError, JobFailedError, NotFoundError, PollTimeoutError } from '../../src/bulk/errors.js';
-import type { CsvRow } from '../../src/bulk/csv-rows.js';
+import type { CsvRow } from '../../src/bulk/csv/csv-rows.js';
 import { clientRequests, collect, connect, startEmu } from '../helpers/emulator.js';
 
 const SOQL = 'SELECT Id, Name, Industry, CreatedDate FROM Account ORDER BY Name';

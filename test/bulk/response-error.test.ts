@@ -1,6 +1,6 @@
 import t from 'tap';
-import { errorFromResponse, isSessionExpired, parseErrorBody } from '../../src/bulk/response-error.js';
-import { isDuplicateUploadRefusal } from '../../src/bulk/ingest-job.js';
+import { errorFromResponse, isSessionExpired, parseErrorBody } from '../../src/bulk/http/response-error.js';
+import { isDuplicateUploadRefusal } from '../../src/bulk/ingest/ingest-job.js';
 import {
   AuthError, InvalidInputError, InvalidStateError, LimitExceededError, NotFoundError, PermissionError, ProtocolError, ServerError,
 } from '../../src/bulk/errors.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { LimitExceededError, NetworkError, NotFoundError, ServerError, InvalidInputError } from '../../src/bulk/errors.js';
-import { decideRetry, refetchDelay, retryPolicy, worstCaseSleepMs, DEFAULT_RETRY_POLICY } from '../../src/bulk/retry-policy.js';
+import { decideRetry, refetchDelay, retryPolicy, worstCaseSleepMs, DEFAULT_RETRY_POLICY } from '../../src/bulk/http/retry-policy.js';
 
 const policy = retryPolicy({ maxAttempts: 4, maxElapsedMs: 60_000, backoff: { baseMs: 1000, maxMs: 8000, factor: 2 } });
 const half = () => 0.5;

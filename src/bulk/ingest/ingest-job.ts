@@ -3,15 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { CsvRows, type FailedResultRow, type SuccessfulResultRow, type UnprocessedRow } from './csv-rows.js';
-import { InvalidInputError, InvalidStateError, SalesforceError, UploadInterruptedError, withJob } from './errors.js';
-import { discard, type HttpResponse, type RequestBody } from './http.js';
-import { createJobOnce, listJobs } from './job-create.js';
-import { bodyError, type CallOptions, type JobContext } from './job-context.js';
-import { JobHandle } from './job-handle.js';
-import { parseJobInfo, type IngestJobInfo, type IngestJobSpec, type JobState } from './job-info.js';
-import { pollUntilTerminal, type PollOptions } from './poll.js';
-import { refetchingBody } from './refetching-body.js';
+import { CsvRows, type FailedResultRow, type SuccessfulResultRow, type UnprocessedRow } from '../csv/csv-rows.js';
+import { InvalidInputError, InvalidStateError, SalesforceError, UploadInterruptedError, withJob } from '../errors.js';
+import { discard, type HttpResponse, type RequestBody } from '../http/transport.js';
+import { createJobOnce } from '../jobs/create-once.js';
+import { listJobs } from '../jobs/job-list.js';
+import { bodyError, type CallOptions, type JobContext } from '../jobs/job-context.js';
+import { JobHandle } from '../jobs/job-handle.js';
+import { parseJobInfo, type IngestJobInfo, type IngestJobSpec, type JobState } from '../jobs/job-info.js';
+import { pollUntilTerminal, type PollOptions } from '../jobs/poll.js';
+import { refetchingBody } from '../jobs/refetching-body.js';
 import { spoolToFile, type SpooledFile } from './spool.js';
 
 /**
@@ -30,7 +31,7 @@ export type IngestResultKind = 'successfulResults' | 'failedResults' | 'unproces
 export class IngestJobs {
   constructor(private readonly ctx: JobContext) {}
 
-  /** Creates an `Open` job; never creates two when the reply is lost (see job-create.ts). */
+  /** Creates an `Open` job; never creates two when the reply is lost (see jobs/create-once.ts). */
   async create(spec: IngestJobSpec, options: CallOptions = {}): Promise<IngestJob> {
     validateSpec(spec);
     const raw = await createJobOnce(this.ctx.session, {
@@ -216,7 +217,7 @@ export class IngestJob extends JobHandle<'ingest'> {
 
   /**
    * A result set as a decompressed CSV byte stream (to write to a file as it arrives). A body cut off
-   * mid-way is fetched again and continues after the bytes already delivered (see refetching-body.ts).
+   * mid-way is fetched again and continues after the bytes already delivered (see jobs/refetching-body.ts).
    */
   async resultBody(kind: IngestResultKind, options: CallOptions = {}): Promise<Readable> {
     const s = this.ctx.session;

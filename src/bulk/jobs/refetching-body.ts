@@ -5,10 +5,10 @@
 // fetches is a ProtocolError, never rows silently lost or repeated. Memory stays at one chunk.
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { sleep } from './backoff.js';
-import { decodedBody } from './csv-rows.js';
-import { NetworkError, ProtocolError, withJob, type RequestRef } from './errors.js';
-import type { HttpResponse } from './http.js';
+import { sleep } from '../abortable-sleep.js';
+import { decodedBody } from '../http/decoded-body.js';
+import { NetworkError, ProtocolError, withJob, type RequestRef } from '../errors.js';
+import type { HttpResponse } from '../http/transport.js';
 import { bodyError, type JobContext } from './job-context.js';
 
 export interface RefetchingBodyOptions {

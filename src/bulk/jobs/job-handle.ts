@@ -1,7 +1,7 @@
 // What ingest and query job handles share: the job's paths (read with the API version it was created
 // with), refresh, a state change that survives a lost reply (look, then maybe send again), abort and delete.
-import { InvalidStateError, NotFoundError, SalesforceError, withJob } from './errors.js';
-import { discard } from './http.js';
+import { InvalidStateError, NotFoundError, SalesforceError, withJob } from '../errors.js';
+import { discard } from '../http/transport.js';
 import type { CallOptions, JobContext } from './job-context.js';
 import { parseJobInfo, versionOf, type IngestJobInfo, type QueryJobInfo } from './job-info.js';
 

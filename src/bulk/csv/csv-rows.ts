@@ -1,12 +1,10 @@
-// CSV bodies as rows: bytes from the socket, gunzipped when compressed (by header or by magic bytes,
-// since the guide says query results may always be compressed), through our RFC 4180 splitter, pulled
-// chunk by chunk (backpressure: nothing is read before the consumer asks).
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+// CSV bodies as rows: decoded bytes (see http/decoded-body.ts) through our RFC 4180 splitter, pulled chunk by
+// chunk (backpressure: nothing is read before the consumer asks).
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { CsvRecordSplitter, CsvSyntaxError } from './csv-records.js';
-import { ProtocolError, UsageError } from './errors.js';
-import { DELIMITER_CHARS, type ColumnDelimiter } from './job-info.js';
+import { CsvRecordSplitter, CsvSyntaxError } from './record-splitter.js';
+import { ProtocolError, UsageError } from '../errors.js';
+import { DELIMITER_CHARS, type ColumnDelimiter } from '../jobs/job-info.js';
 
 export type CsvRow = Readonly<Record<string, string>>;
 
@@ -16,51 +14,6 @@ export type SuccessfulResultRow = CsvRow & { readonly sf__Id: string; readonly s
 export type FailedResultRow = CsvRow & { readonly sf__Id: string; readonly sf__Error: string };
 /** Rows never attempted: the uploaded columns. */
 export type UnprocessedRow = CsvRow;
-
-/**
- * A body stream, decompressed if it is gzip. The first two bytes decide (0x1f 0x8b never starts a CSV), so a
- * body compressed without a `Content-Encoding` header, or a header without compression, are both handled.
- * Pull-driven: nothing is read from the socket before the consumer asks.
- */
-export function decodedBody(body: Readable): Readable {
-  return Readable.from(decode(body), { objectMode: false });
-}
-
-async function* decode(body: Readable): AsyncGenerator<Buffer> {
-  const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  try {
-    let head: Buffer = Buffer.alloc(0);
-    while (head.length < 2) {
-      const r = await it.next();
-      if (r.done) {
-        if (head.length) yield head;
-        return;
-      }
-      head = head.length ? Buffer.concat([head, r.value]) : r.value;
-    }
-    const rest = replay(head, it);
-    if (head[0] === 0x1f && head[1] === 0x8b) {
-      const gunzip = pipeline(Readable.from(rest), createGunzip(), () => {
-        // errors surface through the iteration below
-      });
-      for await (const chunk of gunzip) yield chunk as Buffer;
-    } else {
-      yield* rest;
-    }
-  } finally {
-    await it.return?.();
-    if (!body.destroyed) body.destroy();
-  }
-}
-
-async function* replay(head: Buffer, it: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  yield head;
-  for (;;) {
-    const r = await it.next();
-    if (r.done) return;
-    yield r.value;
-  }
-}
 
 /** Without a caller's mapping, a CSV syntax error is still a typed ProtocolError; stream errors pass through. */
 function typedCsvError(e: unknown): unknown {

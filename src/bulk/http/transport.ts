@@ -5,10 +5,11 @@ import { createReadStream, statSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
-import { abortReason, parseRetryAfter, sleep } from './backoff.js';
-import { AbortedError, NetworkError, ProtocolError, SalesforceError, withJob, type RequestRef } from './errors.js';
-import { silentLogger, type Logger } from './log.js';
-import type { Redactor } from './redact.js';
+import { parseRetryAfter } from './backoff.js';
+import { abortReason, sleep } from '../abortable-sleep.js';
+import { AbortedError, NetworkError, ProtocolError, SalesforceError, withJob, type RequestRef } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Redactor } from '../redact.js';
 import { errorFromResponse } from './response-error.js';
 import { DEFAULT_RETRY_POLICY, decideRetry, isTransient, provesNotProcessed, refetchDelay, type RetryPolicy } from './retry-policy.js';
 
@@ -17,7 +18,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * A request body that can be sent again: bytes in memory, or a file re-opened for every attempt.
  * There is deliberately no "stream" variant: a stream read once cannot be re-sent, so callers spool
- * streams to a file first (see spool.ts).
+ * streams to a file first (see ingest/spool.ts).
  */
 export type RequestBody = string | Buffer | { readonly file: string };
 

@@ -2,8 +2,9 @@
 import t from 'tap';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { CsvRecordSplitter, CsvRecordTooLongError, CsvSyntaxError, MAX_RECORD_CHARS } from '../../src/bulk/csv-records.js';
-import { CsvRows, decodedBody } from '../../src/bulk/csv-rows.js';
+import { CsvRecordSplitter, CsvRecordTooLongError, CsvSyntaxError, MAX_RECORD_CHARS } from '../../src/bulk/csv/record-splitter.js';
+import { CsvRows } from '../../src/bulk/csv/csv-rows.js';
+import { decodedBody } from '../../src/bulk/http/decoded-body.js';
 
 function splitAll(text: string, cuts: number[], delim = ','): string[][] {
   const s = new CsvRecordSplitter(delim);

@@ -1,13 +1,13 @@
 // An authenticated conversation with one org: instance URL, API version, bearer header, one
 // re-authentication and replay on an expired session, and what every reply teaches (limit info,
 // the server's clock). Every URL a reply hands us is checked to stay on the instance's origin.
-import type { Authenticator, AccessGrant } from './auth.js';
-import { sleep } from './backoff.js';
-import { AuthError, NetworkError, NotFoundError, ProtocolError, SalesforceError, UsageError, withJob } from './errors.js';
-import { header, readJson, type HttpMethod, type HttpResponse, type HttpTransport, type RequestBody, type ResponseMeta } from './http.js';
-import { parseLimitInfo, type LimitInfo } from './limits.js';
-import type { Logger } from './log.js';
-import { isSessionExpired } from './response-error.js';
+import type { Authenticator, AccessGrant } from './authenticator.js';
+import { sleep } from '../abortable-sleep.js';
+import { AuthError, NetworkError, NotFoundError, ProtocolError, SalesforceError, UsageError, withJob } from '../errors.js';
+import { header, readJson, type HttpMethod, type HttpResponse, type HttpTransport, type RequestBody, type ResponseMeta } from '../http/transport.js';
+import { parseLimitInfo, type LimitInfo } from '../org/limits.js';
+import type { Logger } from '../log.js';
+import { isSessionExpired } from '../http/response-error.js';
 
 /** The newest API version this client has been checked against; newer ones the org lists are not chosen. */
 export const NEWEST_SUPPORTED_API_VERSION = 66;

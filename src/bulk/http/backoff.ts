@@ -1,5 +1,4 @@
-// Backoff arithmetic and abortable sleeping. Pure functions; the randomness is injectable for tests.
-import { AbortedError } from './errors.js';
+// Backoff arithmetic: pure functions; the randomness is injectable for tests.
 
 export interface BackoffShape {
   /** First delay cap, ms. */
@@ -35,28 +34,4 @@ export function parseRetryAfter(value: string | readonly string[] | undefined, n
   const at = Date.parse(s);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
-}
-
-/** Resolves after `ms`, or rejects with AbortedError as soon as `signal` fires. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortReason(signal!));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-export function abortReason(signal: AbortSignal): Error {
-  const r: unknown = signal.reason;
-  if (r instanceof AbortedError) return r;
-  const detail = r instanceof Error ? r.message : typeof r === 'string' ? r : undefined;
-  return new AbortedError(detail ? `the operation was aborted by the caller: ${detail}` : undefined, { cause: r });
 }

@@ -1,8 +1,8 @@
 // What every job object needs from the client that made it.
-import { NetworkError, ProtocolError, SalesforceError, withJob } from './errors.js';
-import type { JobCreateTuning } from './job-create.js';
+import { NetworkError, ProtocolError, SalesforceError, withJob } from '../errors.js';
+import type { JobCreateTuning } from './create-once.js';
 import type { PollOptions } from './poll.js';
-import type { Session } from './session.js';
+import type { Session } from '../auth/session.js';
 
 export interface JobContext {
   readonly session: Session;

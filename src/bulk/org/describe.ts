@@ -1,8 +1,8 @@
 // The org's sObject list and per-object describe, each read once per run (per client) and cached.
 // Concurrent requests for the same describe share one HTTP call.
-import { NotFoundError } from './errors.js';
-import type { CallOptions } from './job-context.js';
-import type { Session } from './session.js';
+import { NotFoundError } from '../errors.js';
+import type { CallOptions } from '../jobs/job-context.js';
+import type { Session } from '../auth/session.js';
 
 export interface SObjectSummary {
   readonly name: string;

@@ -7,7 +7,7 @@
 // a record is cut across chunks, and only the record in progress is kept between chunks. That record is
 // capped: an unclosed quote must not make the client hold the rest of a page as one string.
 
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 const QUOTE = 0x22;
 const LF = 0x0a;

@@ -7,11 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { sleep } from './backoff.js';
-import { decodedBody } from './csv-rows.js';
-import { NetworkError, NotFoundError, ProtocolError, withJob } from './errors.js';
-import { bodyError, type JobContext } from './job-context.js';
-import type { ColumnDelimiter } from './job-info.js';
+import { sleep } from '../abortable-sleep.js';
+import { decodedBody } from '../http/decoded-body.js';
+import { NetworkError, NotFoundError, ProtocolError, withJob } from '../errors.js';
+import { bodyError, type JobContext } from '../jobs/job-context.js';
+import type { ColumnDelimiter } from '../jobs/job-info.js';
 import { ResultPage, pageHeadOrCut, type PageHead } from './result-page.js';
 
 export interface ParallelPagesInput {

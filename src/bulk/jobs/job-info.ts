@@ -1,5 +1,5 @@
 // Salesforce's job JSON, typed. A field name is written once: options types are picked from the info types.
-import { ProtocolError } from './errors.js';
+import { ProtocolError } from '../errors.js';
 
 /** Exactly the six states Salesforce reports. Any other string is a protocol error, never "keep polling". */
 export const JOB_STATES = ['Open', 'UploadComplete', 'InProgress', 'JobComplete', 'Failed', 'Aborted'] as const;

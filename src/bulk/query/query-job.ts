@@ -2,16 +2,17 @@
 // following Sforce-Locator until the literal `null`, or in parallel through resultPages (58.0+), with
 // resume from a saved job id + locator. Every page is counted against Sforce-NumberOfRecords and the
 // total against the job's numberRecordsProcessed; a mismatch is an error carrying the job id.
-import { CountMismatchError, InvalidInputError, InvalidStateError, JobFailedError, NetworkError, ProtocolError, withJob } from './errors.js';
-import { createJobOnce, listJobs } from './job-create.js';
-import { type CallOptions, type JobContext } from './job-context.js';
-import { JobHandle } from './job-handle.js';
-import { parseJobInfo, versionOf, type QueryJobInfo, type QueryJobSpec } from './job-info.js';
-import { pollUntilTerminal, type PollOptions } from './poll.js';
+import { CountMismatchError, InvalidInputError, InvalidStateError, JobFailedError, NetworkError, ProtocolError, withJob } from '../errors.js';
+import { createJobOnce } from '../jobs/create-once.js';
+import { listJobs } from '../jobs/job-list.js';
+import { type CallOptions, type JobContext } from '../jobs/job-context.js';
+import { JobHandle } from '../jobs/job-handle.js';
+import { parseJobInfo, versionOf, type QueryJobInfo, type QueryJobSpec } from '../jobs/job-info.js';
+import { pollUntilTerminal, type PollOptions } from '../jobs/poll.js';
 import { ResultPage, pageBody, pageHeadOrCut, type PageHead } from './result-page.js';
-import { sleep } from './backoff.js';
-import { ResultPagesUnavailable, parallelPages } from './result-pages.js';
-import type { CsvRow } from './csv-rows.js';
+import { sleep } from '../abortable-sleep.js';
+import { ResultPagesUnavailable, parallelPages } from './parallel-pages.js';
+import type { CsvRow } from '../csv/csv-rows.js';
 
 /** resultPages exists from this API version. */
 export const RESULT_PAGES_MIN_VERSION = 58;

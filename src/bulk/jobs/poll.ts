@@ -1,7 +1,7 @@
 // Waiting for a job: status polls that start near 1 s and back off to a cap, under an overall deadline.
 // A deadline that passes is a PollTimeoutError carrying the job id: the job's outcome is unknown.
-import { abortReason, sleep } from './backoff.js';
-import { AbortedError, PollTimeoutError, withJob } from './errors.js';
+import { abortReason, sleep } from '../abortable-sleep.js';
+import { AbortedError, PollTimeoutError, withJob } from '../errors.js';
 import { isTerminal, type JobState } from './job-info.js';
 
 export interface PollOptions {

@@ -4,11 +4,12 @@
 // state a fresh job can be in, and not one we already know) is adopted; if none appears after two looks,
 // the create did not happen and is sent again; if several match, we stop rather than guess.
 // Creates with the same key are serialized within a client, so our own creates never look alike.
-import { abortReason, sleep } from './backoff.js';
-import { AbortedError, OutcomeUnknownError, SalesforceError, withJob } from './errors.js';
-import type { RequestBody } from './http.js';
-import { parseSalesforceDate, type JobInfo, type JobList, type JobState } from './job-info.js';
-import type { Session } from './session.js';
+import { abortReason, sleep } from '../abortable-sleep.js';
+import { AbortedError, OutcomeUnknownError, SalesforceError, withJob } from '../errors.js';
+import type { RequestBody } from '../http/transport.js';
+import { parseSalesforceDate, type JobInfo, type JobState } from './job-info.js';
+import { listJobs } from './job-list.js';
+import type { Session } from '../auth/session.js';
 
 export interface CreateJobRequest {
   readonly kind: 'ingest' | 'query';
@@ -173,18 +174,6 @@ async function findCandidates(session: Session, req: CreateJobRequest, fromMs: n
     out.push(job);
   }
   return out;
-}
-
-/** Every job of a kind, following `nextRecordsUrl` (bounded). */
-export async function* listJobs(session: Session, kind: 'ingest' | 'query', signal?: AbortSignal, maxPages = 1000): AsyncGenerator<JobInfo> {
-  let path: string | null = session.dataPath(`jobs/${kind}/`);
-  let query: Record<string, string> | undefined = { jobType: kind === 'ingest' ? 'V2Ingest' : 'V2Query' };
-  for (let page = 0; path !== null && page < maxPages; page++) {
-    const list: JobList<JobInfo> = await session.json<JobList<JobInfo>>({ method: 'GET', path, query, signal });
-    for (const r of list.records ?? []) yield r;
-    path = list.done || !list.nextRecordsUrl ? null : list.nextRecordsUrl;
-    query = undefined;
-  }
 }
 
 async function currentUserId(session: Session, signal?: AbortSignal): Promise<string | undefined> {

@@ -12,7 +12,7 @@ import {
   ServerError,
   type RequestRef,
   type SalesforceErrorOptions,
-} from './errors.js';
+} from '../errors.js';
 
 export interface ParsedErrorBody {
   readonly errorCode: string | undefined;

@@ -1,12 +1,12 @@
 // OAuth 2.0 against {login_url}/services/oauth2/token for the five configured flows, with single-flight
 // re-authentication (many requests that see the same expired token cause one token request).
 import { createSign } from 'node:crypto';
-import { abortReason } from './backoff.js';
-import type { ConnectionConfig } from './config.js';
-import { secureUrl } from './config.js';
-import { AuthError, ConfigError, ProtocolError } from './errors.js';
-import { readJson, type HttpTransport } from './http.js';
-import type { Logger } from './log.js';
+import { abortReason } from '../abortable-sleep.js';
+import type { ConnectionConfig } from '../connection-config.js';
+import { secureUrl } from '../connection-config.js';
+import { AuthError, ConfigError, ProtocolError } from '../errors.js';
+import { readJson, type HttpTransport } from '../http/transport.js';
+import type { Logger } from '../log.js';
 
 /** What a token request yields. */
 export interface AccessGrant {

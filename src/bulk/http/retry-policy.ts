@@ -1,7 +1,7 @@
 // The retry policy is data: which failures are retried, how long to wait, and when to stop.
 // `decideRetry` is pure, so the rules are tested without a network.
 import { backoffCap, fullJitterDelay, type BackoffShape } from './backoff.js';
-import { NetworkError, SalesforceError } from './errors.js';
+import { NetworkError, SalesforceError } from '../errors.js';
 
 export interface RetryPolicy {
   /** Total sends of one request, the first included. */

@@ -2,12 +2,13 @@
 // `Sforce-NumberOfRecords`. A page cut off mid-body is fetched again by the same locator (locators are
 // re-readable) and the rows already delivered are skipped, so the caller sees each row once.
 import type { Readable } from 'node:stream';
-import { sleep } from './backoff.js';
-import { CsvRows, decodedBody, type CsvRow } from './csv-rows.js';
-import { CountMismatchError, NetworkError, ProtocolError, SalesforceError, UsageError } from './errors.js';
-import { header, readCapped, type HttpResponse } from './http.js';
-import { bodyError, type JobContext } from './job-context.js';
-import type { ColumnDelimiter } from './job-info.js';
+import { sleep } from '../abortable-sleep.js';
+import { CsvRows, type CsvRow } from '../csv/csv-rows.js';
+import { decodedBody } from '../http/decoded-body.js';
+import { CountMismatchError, NetworkError, ProtocolError, SalesforceError, UsageError } from '../errors.js';
+import { header, readCapped, type HttpResponse } from '../http/transport.js';
+import { bodyError, type JobContext } from '../jobs/job-context.js';
+import type { ColumnDelimiter } from '../jobs/job-info.js';
 
 /** What the headers of a results reply say. */
 export interface PageHead {
