@@ -108,14 +108,30 @@ export class CsvRecordSplitter {
           this.state = 'field';
           recStart = i;
           break;
-        case 'field':
-          if (text.charCodeAt(i) === QUOTE) {
-            i++;
-            this.state = 'quoted';
-          } else {
+        case 'field': {
+          if (text.charCodeAt(i) !== QUOTE) {
             this.state = 'unquoted';
+            break;
           }
+          i++;
+          // Fast path, Salesforce's usual cell: the quoted field closes in this chunk, with no doubled quote,
+          // and a delimiter or LF follows.
+          const q = text.indexOf('"', i);
+          if (q >= 0 && q + 1 < n) {
+            const next = text.charCodeAt(q + 1);
+            if (next === delim || next === LF) {
+              this.cells.push(text.slice(i, q));
+              i = q + 2;
+              if (next === LF) {
+                out.push(this.endRecord());
+                recStart = i;
+              }
+              break;
+            }
+          }
+          this.state = 'quoted';
           break;
+        }
         case 'unquoted': {
           let j = i;
           let c = 0;
