@@ -7,9 +7,8 @@ import { CsvRows, type FailedResultRow, type SuccessfulResultRow, type Unprocess
 import { InvalidInputError, InvalidStateError, SalesforceError, UploadInterruptedError, withJob } from '../errors.js';
 import { discard, type HttpResponse, type RequestBody } from '../http/transport.js';
 import { createJobOnce } from '../jobs/create-once.js';
-import { listJobs } from '../jobs/job-list.js';
 import { bodyError, type CallOptions, type JobContext } from '../jobs/job-context.js';
-import { JobHandle } from '../jobs/job-handle.js';
+import { JobCollection, JobHandle } from '../jobs/job-handle.js';
 import { parseJobInfo, type IngestJobInfo, type IngestJobSpec, type JobState } from '../jobs/job-info.js';
 import { pollUntilTerminal, type PollOptions } from '../jobs/poll.js';
 import { refetchingBody } from '../jobs/refetching-body.js';
@@ -28,8 +27,14 @@ export const MAX_MULTIPART_CSV_CHARS = 100_000;
 
 export type IngestResultKind = 'successfulResults' | 'failedResults' | 'unprocessedrecords';
 
-export class IngestJobs {
-  constructor(private readonly ctx: JobContext) {}
+export class IngestJobs extends JobCollection<'ingest', IngestJob> {
+  constructor(ctx: JobContext) {
+    super(ctx, 'ingest');
+  }
+
+  protected handle(info: IngestJobInfo | undefined, id?: string): IngestJob {
+    return new IngestJob(this.ctx, info, id);
+  }
 
   /** Creates an `Open` job; never creates two when the reply is lost (see jobs/create-once.ts). */
   async create(spec: IngestJobSpec, options: CallOptions = {}): Promise<IngestJob> {
@@ -44,7 +49,7 @@ export class IngestJobs {
       clientName: this.ctx.clientName,
       signal: options.signal,
     }, this.ctx.createTuning);
-    return new IngestJob(this.ctx, parseJobInfo(raw, 'ingest'));
+    return this.handle(parseJobInfo(raw, 'ingest'));
   }
 
   /**
@@ -73,7 +78,7 @@ export class IngestJobs {
       clientName: this.ctx.clientName,
       signal: options.signal,
     }, this.ctx.createTuning);
-    return new IngestJob(this.ctx, parseJobInfo(raw, 'ingest'));
+    return this.handle(parseJobInfo(raw, 'ingest'));
   }
 
   /**
@@ -109,21 +114,6 @@ export class IngestJobs {
     } finally {
       await spooled?.remove();
     }
-  }
-
-  /** A handle on an existing job (for resuming one whose id was saved). */
-  job(id: string): IngestJob {
-    this.ctx.session.knownJobIds.add(id);
-    return new IngestJob(this.ctx, undefined, id);
-  }
-
-  async info(id: string, options: CallOptions = {}): Promise<IngestJobInfo> {
-    return this.job(id).refresh(options);
-  }
-
-  /** Every ingest job of the org (Bulk 2.0), following the list's pages. */
-  async *list(options: CallOptions = {}): AsyncGenerator<IngestJobInfo> {
-    for await (const j of listJobs(this.ctx.session, 'ingest', options.signal)) yield j as IngestJobInfo;
   }
 }
 

@@ -1,11 +1,14 @@
-// What ingest and query job handles share: the job's paths (read with the API version it was created
-// with), refresh, a state change that survives a lost reply (look, then maybe send again), abort and delete.
+// What ingest and query jobs share. A handle: the job's paths (read with the API version it was created with),
+// refresh, a state change that survives a lost reply (look, then maybe send again), abort and delete. A collection:
+// handles on saved job ids, info by id, and the org's list.
 import { InvalidStateError, NotFoundError, SalesforceError, withJob } from '../errors.js';
 import { discard } from '../http/transport.js';
 import type { CallOptions, JobContext } from './job-context.js';
 import { parseJobInfo, versionOf, type IngestJobInfo, type QueryJobInfo } from './job-info.js';
+import { listJobs } from './job-list.js';
 
-type KindInfo = { ingest: IngestJobInfo; query: QueryJobInfo };
+/** The job info of each kind of job. */
+export type KindInfo = { ingest: IngestJobInfo; query: QueryJobInfo };
 
 export abstract class JobHandle<K extends keyof KindInfo> {
   readonly id: string;
@@ -99,5 +102,31 @@ export abstract class JobHandle<K extends keyof KindInfo> {
   protected path(rest: string): string {
     const version = this.infoValue ? versionOf(this.infoValue, this.ctx.session.apiVersion) : this.ctx.session.apiVersion;
     return this.ctx.session.dataPath(`jobs/${this.kind}/${this.id}/${rest}`, version);
+  }
+}
+
+/** The jobs of one kind: new handles come from the subclass's create calls; these find existing ones. */
+export abstract class JobCollection<K extends keyof KindInfo, H extends JobHandle<K>> {
+  protected constructor(
+    protected readonly ctx: JobContext,
+    private readonly kind: K,
+  ) {}
+
+  /** A handle on a job, from its info (just created) or its id (saved earlier). */
+  protected abstract handle(info: KindInfo[K] | undefined, id?: string): H;
+
+  /** A handle on an existing job (for resuming one whose id was saved). */
+  job(id: string): H {
+    this.ctx.session.knownJobIds.add(id);
+    return this.handle(undefined, id);
+  }
+
+  async info(id: string, options: CallOptions = {}): Promise<KindInfo[K]> {
+    return this.job(id).refresh(options);
+  }
+
+  /** Every job of this kind in the org (Bulk 2.0), following the list's pages. */
+  async *list(options: CallOptions = {}): AsyncGenerator<KindInfo[K]> {
+    for await (const j of listJobs(this.ctx.session, this.kind, options.signal)) yield j as KindInfo[K];
   }
 }

@@ -4,9 +4,8 @@
 // total against the job's numberRecordsProcessed; a mismatch is an error carrying the job id.
 import { CountMismatchError, InvalidInputError, InvalidStateError, JobFailedError, NetworkError, ProtocolError, withJob } from '../errors.js';
 import { createJobOnce } from '../jobs/create-once.js';
-import { listJobs } from '../jobs/job-list.js';
 import { type CallOptions, type JobContext } from '../jobs/job-context.js';
-import { JobHandle } from '../jobs/job-handle.js';
+import { JobCollection, JobHandle } from '../jobs/job-handle.js';
 import { parseJobInfo, versionOf, type QueryJobInfo, type QueryJobSpec } from '../jobs/job-info.js';
 import { pollUntilTerminal, type PollOptions } from '../jobs/poll.js';
 import { ResultPage, pageBody, pageHeadOrCut, type PageHead } from './result-page.js';
@@ -30,8 +29,14 @@ export interface PagesOptions extends CallOptions {
   readonly maxBodyAttempts?: number;
 }
 
-export class QueryJobs {
-  constructor(private readonly ctx: JobContext) {}
+export class QueryJobs extends JobCollection<'query', QueryJob> {
+  constructor(ctx: JobContext) {
+    super(ctx, 'query');
+  }
+
+  protected handle(info: QueryJobInfo | undefined, id?: string): QueryJob {
+    return new QueryJob(this.ctx, info, id);
+  }
 
   /** Creates the job (state UploadComplete); never creates two when the reply is lost. */
   async create(spec: QueryJobSpec, options: CallOptions = {}): Promise<QueryJob> {
@@ -48,21 +53,7 @@ export class QueryJobs {
       clientName: this.ctx.clientName,
       signal: options.signal,
     }, this.ctx.createTuning);
-    return new QueryJob(this.ctx, parseJobInfo(raw, 'query'));
-  }
-
-  /** A handle on an existing job (for resuming from a saved job id). */
-  job(id: string): QueryJob {
-    this.ctx.session.knownJobIds.add(id);
-    return new QueryJob(this.ctx, undefined, id);
-  }
-
-  async info(id: string, options: CallOptions = {}): Promise<QueryJobInfo> {
-    return this.job(id).refresh(options);
-  }
-
-  async *list(options: CallOptions = {}): AsyncGenerator<QueryJobInfo> {
-    for await (const j of listJobs(this.ctx.session, 'query', options.signal)) yield j as QueryJobInfo;
+    return this.handle(parseJobInfo(raw, 'query'));
   }
 }
 
