@@ -110,4 +110,17 @@ t.test('a body cut on every fetch ends in a typed error naming the job, after a 
   t.equal(proxy.cuts.length - before, 3, 'fetched http_max_attempts times');
   proxy.arm('socket', () => false);
   t.equal((await job.refresh()).state, 'JobComplete');
+
+  const query = await client.query.create({ query: "SELECT Id FROM Account WHERE Name LIKE 'always-%'" });
+  await query.waitForCompletion();
+  const firstPage: Target = (req) => req.method === 'GET' && /\/jobs\/query\/\w+\/results\/?$/.test(path(req));
+  for (const cut of ['socket', 'gzip'] as const) {
+    const before = proxy.cuts.length;
+    proxy.arm(cut, firstPage, 1000);
+    const q = await collect(query.rows()).catch((x: unknown) => x);
+    t.type(q, NetworkError, `${cut}: a query page cut on every fetch is a NetworkError`);
+    t.equal((q as SalesforceError).jobId, query.id, 'naming the query job');
+    t.equal(proxy.cuts.length - before, 3, 'fetched http_max_attempts times');
+  }
+  proxy.arm('socket', () => false);
 });

@@ -25,7 +25,7 @@ export interface PagesOptions extends CallOptions {
   readonly rowsBefore?: number;
   /** Pages downloaded at once. 1 (default) follows the locator chain; more uses resultPages where available. */
   readonly concurrency?: number;
-  /** Fetches of a page whose body was cut off mid-way (default 4). */
+  /** Fetches of a page whose body was cut off mid-way (default: the retry policy's maxAttempts, as for every cut body). */
   readonly maxBodyAttempts?: number;
 }
 
@@ -86,7 +86,7 @@ export class QueryJob extends JobHandle<'query'> {
     const checkTotal = options.fromLocator === undefined || options.rowsBefore !== undefined;
     let total = options.rowsBefore ?? 0;
     const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-    const maxBodyAttempts = options.maxBodyAttempts ?? 4;
+    const maxBodyAttempts = options.maxBodyAttempts ?? this.ctx.session.transport.retryPolicy.maxAttempts;
 
     let source: AsyncGenerator<ResultPage> | undefined;
     if (concurrency > 1 && Number(version) >= RESULT_PAGES_MIN_VERSION && options.fromLocator !== 'null') {
