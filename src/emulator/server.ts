@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthService } from './auth/index.js';
+import { EmulatorClock } from './clock.js';
 import { Faults, type FaultConfig } from './faults.js';
 import { JobStore } from './jobs/job-store.js';
 import { JobProcessor } from './jobs/processor.js';
@@ -54,6 +55,8 @@ export interface EmulatorOptions {
   randomSeed?: number;
   /** Logs one line per request to stderr. */
   verbose?: boolean;
+  /** Source of the emulator's time (default Date.now); `POST /__emulator/clock` advances it further. */
+  now?: () => number;
 }
 
 export interface RunningEmulator {
@@ -175,7 +178,8 @@ function faultError(kind: string, retryAfter?: number): ApiError {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const now = () => Date.now();
+  const clock = new EmulatorClock(options.now);
+  const now = clock.now;
   const seedOrg = (spec: string | object, scale: number): OrgStore =>
     typeof spec === 'string' ? loadSeed(spec, { scale, now: now() }) : buildSeed(spec, { scale, now: now() }, 'seed body');
   let org: OrgStore = seedOrg(options.seed ?? 'demo', options.scale ?? 1);
@@ -222,6 +226,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log: new RequestLog(),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,
+    clock,
     async reseed(spec, scale) {
       const before = state.org;
       org = seedOrg(spec, scale ?? options.scale ?? 1);
@@ -292,7 +297,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
     } finally {
       const entry = {
-        at: new Date(started).toISOString(),
+        at: new Date(now() - (Date.now() - started)).toISOString(),
         method: req.method ?? 'GET',
         path,
         query: redactQuery(url.searchParams),

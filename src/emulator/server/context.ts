@@ -1,6 +1,7 @@
 // What every route handler sees: the org, auth, jobs, faults, usage and the request at hand.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthService, Session } from '../auth/index.js';
+import type { EmulatorClock } from '../clock.js';
 import type { Faults } from '../faults.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { JobProcessor } from '../jobs/processor.js';
@@ -26,7 +27,9 @@ export interface EmulatorState {
   readonly usage: Usage;
   readonly log: RequestLog;
   readonly limits: EmulatorLimits;
+  /** The emulator's time (token expiry, job timestamps, SOQL date literals); tests advance it. */
   readonly now: () => number;
+  readonly clock: EmulatorClock;
   /** Reloads the org from a seed (admin reset/seed). */
   reseed(spec: string | object, scale?: number): Promise<void>;
 }

@@ -36,7 +36,7 @@ export async function createQueryJob(ctx: RequestContext, v: number): Promise<vo
   const { columnDelimiter: delimiter, lineEnding } = csvFormatOf(body);
   let compiled;
   try {
-    compiled = compileQuery(ctx.emu.org, body.query);
+    compiled = compileQuery(ctx.emu.org, body.query, { now: ctx.emu.now });
   } catch (e) {
     if (e instanceof SoqlError) throw new ApiError(400, e.errorCode, e.message);
     throw e;

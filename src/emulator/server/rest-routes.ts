@@ -112,7 +112,7 @@ export function getRestQuery(ctx: RequestContext, v: number, all: boolean): void
   if (!q) throw new ApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
   let compiled;
   try {
-    compiled = compileQuery(ctx.emu.org, q);
+    compiled = compileQuery(ctx.emu.org, q, { now: ctx.emu.now });
   } catch (e) {
     if (e instanceof SoqlError) throw new ApiError(400, e.errorCode, e.message);
     throw e;

@@ -690,8 +690,14 @@ function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
   };
 }
 
+export interface CompileOptions {
+  /** The emulator's clock, read when the query runs (date literals such as TODAY). Default Date.now. */
+  readonly now?: () => number;
+}
+
 /** Parses, checks and plans a Bulk API 2.0 query; throws SoqlError with Salesforce's code and text. */
-export function compileQuery(store: OrgStore, soql: string): CompiledQuery {
+export function compileQuery(store: OrgStore, soql: string, options: CompileOptions = {}): CompiledQuery {
+  const now = options.now ?? Date.now;
   if (typeof soql !== 'string' || soql.trim() === '') {
     throw new SoqlError('MALFORMED_QUERY', TEXT.unexpectedToken('<EOF>'));
   }
@@ -701,7 +707,7 @@ export function compileQuery(store: OrgStore, soql: string): CompiledQuery {
     object: plan.object,
     columns: columns.map((c) => c.header),
     execute(includeDeleted: boolean): QueryResult {
-      const rt = new Runtime(store, todayUtc(Date.now()));
+      const rt = new Runtime(store, todayUtc(now()));
       const { rows, chains } = plan.run(rt, includeDeleted);
       return new SnapshotResult(rows, chains, columns);
     },
