@@ -16,6 +16,7 @@ import { BodyTooLarge } from './server/body.js';
 import type { EmulatorLimits, EmulatorState, RequestContext } from './server/context.js';
 import * as ingest from './server/ingest-routes.js';
 import { handleOAuth } from './server/oauth-routes.js';
+import { QueryCursors } from './server/query-cursors.js';
 import * as query from './server/query-routes.js';
 import { RequestLog } from './server/request-log.js';
 import * as rest from './server/rest-routes.js';
@@ -88,6 +89,7 @@ const routes: Route[] = [
   { method: 'GET', re: /^\/limits$/, handler: (c) => rest.getLimits(c) },
   { method: 'GET', re: /^\/query$/, handler: (c, v) => rest.getRestQuery(c, v, false) },
   { method: 'GET', re: /^\/queryAll$/, handler: (c, v) => rest.getRestQuery(c, v, true) },
+  { method: 'GET', re: /^\/query(?:All)?\/([^/]+)$/, handler: (c, v, m) => rest.getRestQueryMore(c, v, m[1]) },
   { method: 'POST', re: /^\/jobs\/ingest$/, handler: (c, v) => ingest.createIngestJob(c, v) },
   { method: 'GET', re: /^\/jobs\/ingest$/, handler: (c, v) => ingest.listIngestJobs(c, v) },
   { method: 'GET', re: new RegExp(`^/jobs/ingest/${ID}$`), handler: (c, v, m) => ingest.getIngestJob(c, v, m[1]) },
@@ -224,6 +226,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     processor,
     usage,
     log: new RequestLog(),
+    cursors: new QueryCursors(now),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,
     clock,
@@ -236,6 +239,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
       state.jobs.clear();
       state.log.clear();
+      state.cursors.clear();
       faults.set({});
       usage.reset(org.settings);
     },

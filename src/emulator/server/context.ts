@@ -7,6 +7,7 @@ import type { JobStore } from '../jobs/job-store.js';
 import type { JobProcessor } from '../jobs/processor.js';
 import type { OrgStore } from '../org/types.js';
 import type { Usage } from '../usage.js';
+import type { QueryCursors } from './query-cursors.js';
 import type { RequestLog } from './request-log.js';
 
 export interface EmulatorLimits {
@@ -26,6 +27,8 @@ export interface EmulatorState {
   readonly processor: JobProcessor;
   readonly usage: Usage;
   readonly log: RequestLog;
+  /** REST query results still being paged by nextRecordsUrl. */
+  readonly cursors: QueryCursors;
   readonly limits: EmulatorLimits;
   /** The emulator's time (token expiry, job timestamps, SOQL date literals); tests advance it. */
   readonly now: () => number;

@@ -9,9 +9,19 @@ export interface Path {
   readonly length: number;
 }
 
+/** A name given to a selected field or aggregate (`MAX(Amount) biggest`); only aggregate queries allow them. */
+export interface Alias {
+  readonly name: string;
+  readonly offset: number;
+}
+
+export type AggregateFunction = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
+
 export type SelectItem =
-  | { readonly kind: 'field'; readonly path: Path }
-  | { readonly kind: 'fields'; readonly which: 'ALL' | 'STANDARD' | 'CUSTOM'; readonly offset: number };
+  | { readonly kind: 'field'; readonly path: Path; readonly alias?: Alias }
+  | { readonly kind: 'fields'; readonly which: 'ALL' | 'STANDARD' | 'CUSTOM'; readonly offset: number }
+  /** `COUNT()` has no argument; every other aggregate names one field. */
+  | { readonly kind: 'aggregate'; readonly fn: AggregateFunction; readonly arg: Path | null; readonly alias?: Alias; readonly offset: number; readonly length: number };
 
 export type Literal =
   | { readonly kind: 'string'; readonly value: string; readonly raw: string; readonly offset: number; readonly length: number }
@@ -66,5 +76,9 @@ export interface Query {
   readonly where: Condition | null;
   readonly orderBy: readonly OrderItem[];
   readonly limit: number | null;
+  /** GROUP BY fields (plain paths; ROLLUP and CUBE are recorded in `groupByFunction`). */
+  readonly groupBy: readonly Path[];
+  readonly groupByFunction: string | null;
+  readonly offset: number | null;
   readonly unsupported: Unsupported;
 }

@@ -4,7 +4,7 @@
 import type { FieldDef, FieldValue, OrgStore, Row, SObjectType, Table } from '../org/types.js';
 import { valueKindOf, type ValueKind } from '../query/csv-values.js';
 import { SnapshotResult, type QueryResult, type ResultColumn } from '../query/result.js';
-import type { CompareOp, Condition, Literal, Operand, Path, Query, SubQuery } from './ast.js';
+import type { AggregateFunction, CompareOp, Condition, Literal, Operand, Path, Query, SubQuery } from './ast.js';
 import { dateLiteralRange, dayToDateString, dayToMillis, todayUtc } from './date-literals.js';
 import { positionedMessage, SoqlError, TEXT } from './errors.js';
 import { parseCondition, parseQuery } from './parser.js';
@@ -21,7 +21,7 @@ export interface CompiledQuery {
 // ---------------------------------------------------------------------------------------------
 // Resolution
 
-interface Hop {
+export interface Hop {
   /** The reference field on the child (e.g. AccountId). */
   readonly field: FieldDef;
   /** The parent type fields are resolved against. */
@@ -30,7 +30,7 @@ interface Hop {
   readonly polymorphic: boolean;
 }
 
-interface Resolved {
+export interface Resolved {
   /** Canonical dotted name, e.g. `Account.Owner.Name`. */
   readonly name: string;
   readonly chain: readonly Hop[];
@@ -40,7 +40,7 @@ interface Resolved {
   readonly kind: ValueKind;
 }
 
-interface Scope {
+export interface Scope {
   readonly soql: string;
   readonly store: OrgStore | null;
   readonly root: SObjectType;
@@ -53,7 +53,7 @@ function invalidField(scope: Scope, offset: number, length: number, text: string
   return new SoqlError('INVALID_FIELD', positionedMessage(scope.soql, offset, length, text));
 }
 
-function parentType(store: OrgStore, fd: FieldDef): { type: SObjectType; polymorphic: boolean } | undefined {
+export function parentType(store: OrgStore, fd: FieldDef): { type: SObjectType; polymorphic: boolean } | undefined {
   const names = fd.referenceTo;
   const polymorphic = names.length > 1 || fd.polymorphicForeignKey;
   if (polymorphic) {
@@ -100,7 +100,7 @@ function resolvePath(scope: Scope, path: Path): Resolved {
 // ---------------------------------------------------------------------------------------------
 // Run time: parent look-ups against the live store, done once per row when the query runs.
 
-class Runtime {
+export class Runtime {
   private readonly tables = new Map<string, Table | undefined>();
   constructor(
     readonly store: OrgStore | null,
@@ -125,12 +125,12 @@ class Runtime {
   }
 }
 
-type Getter = (row: Row) => FieldValue;
-type GetterFactory = (rt: Runtime) => Getter;
+export type Getter = (row: Row) => FieldValue;
+export type GetterFactory = (rt: Runtime) => Getter;
 type Predicate = (row: Row) => boolean;
 type PredicateFactory = (rt: Runtime) => Predicate;
 
-function getterOf(res: Resolved): GetterFactory {
+export function getterOf(res: Resolved): GetterFactory {
   const name = res.field.name;
   if (res.chain.length === 0) {
     const get: Getter = (row) => {
@@ -274,7 +274,7 @@ function typedLiteral(scope: Scope, o: BoundOperand, lit: Literal): Typed {
 }
 
 /** Key under which a value is compared for equality / set membership. */
-function eqKey(v: FieldValue, kind: ValueKind): FieldValue {
+export function eqKey(v: FieldValue, kind: ValueKind): FieldValue {
   if (v === null) return null;
   switch (kind) {
     case 'text':
@@ -298,7 +298,7 @@ function normalizeMulti(s: string): string {
 }
 
 /** Ordering key: text compares case-insensitively (upper case, as Salesforce sorts). */
-function orderKey(v: FieldValue, kind: ValueKind): FieldValue {
+export function orderKey(v: FieldValue, kind: ValueKind): FieldValue {
   if (v === null) return null;
   if ((kind === 'text' || kind === 'multi') && typeof v === 'string') return v.toUpperCase();
   if (kind === 'bool') return v === true ? 1 : 0;
@@ -535,12 +535,6 @@ function bindCondition(scope: Scope, c: Condition): PredicateFactory {
 // ---------------------------------------------------------------------------------------------
 // Query plan
 
-interface Plan {
-  readonly object: SObjectType;
-  readonly columns: readonly ResultColumn[];
-  run(rt: Runtime, includeDeleted: boolean): { rows: Row[]; chains: (Row | undefined)[][] };
-}
-
 interface OrderPlan {
   readonly get: GetterFactory;
   readonly kind: ValueKind;
@@ -581,7 +575,146 @@ function refuse(text: string): SoqlError {
   return new SoqlError('API_ERROR', text);
 }
 
-function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
+/** Which API runs the query: Bulk API 2.0 jobs refuse what the REST `query` resource accepts. */
+export type QueryApi = 'bulk' | 'rest';
+
+/** Constructs valid in REST SOQL that this emulator does not evaluate: said plainly, never silently wrong. */
+function emulatorLimit(what: string): SoqlError {
+  return new SoqlError('API_ERROR', `salesforce-bulk-emulator does not support ${what} in REST queries`);
+}
+
+/** The largest OFFSET SOQL accepts (SOQL and SOSL Reference, "OFFSET"). */
+export const MAX_SOQL_OFFSET = 2000;
+
+function checkRefusals(q: Query, api: QueryApi): void {
+  const u = q.unsupported;
+  if (api === 'bulk') {
+    if (u.subquery || u.aggregate || u.groupBy || u.having) throw refuse(TEXT.aggregate);
+    if (u.typeOf) throw refuse(TEXT.typeOf);
+    if (u.offsetClause) throw refuse(TEXT.offset);
+    return;
+  }
+  if (u.subquery) throw emulatorLimit('parent-to-child subqueries');
+  if (u.typeOf) throw emulatorLimit('TYPEOF');
+  if (u.having) throw emulatorLimit('HAVING');
+  if (q.groupByFunction) throw emulatorLimit(`GROUP BY ${q.groupByFunction}`);
+  if (q.select.some((i) => i.kind === 'aggregate' && i.fn !== 'COUNT' && i.arg === null)) throw emulatorLimit('GROUPING');
+  if (q.offset !== null && q.offset > MAX_SOQL_OFFSET) {
+    throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_SOQL_OFFSET}`);
+  }
+}
+
+/** The bound SELECT list: fields of a record query, or the groups and aggregates of an aggregate query. */
+export type Selection =
+  | { readonly kind: 'records'; readonly fields: readonly Resolved[] }
+  | { readonly kind: 'count' }
+  | { readonly kind: 'aggregate'; readonly plan: AggregatePlan };
+
+export interface AggregatePlan {
+  readonly groupBy: readonly Resolved[];
+  readonly items: readonly ({ readonly kind: 'group'; readonly index: number; readonly key: string } |
+    { readonly kind: 'aggregate'; readonly fn: AggregateFunction; readonly arg: Resolved | null; readonly key: string })[];
+  /** ORDER BY over grouped fields: index into groupBy. */
+  readonly order: readonly { readonly index: number; readonly descending: boolean; readonly nullsLast: boolean }[];
+}
+
+function bindSelection(scope: Scope, q: Query, api: QueryApi): Selection {
+  const object = scope.root;
+  const aggregate = q.select.some((i) => i.kind === 'aggregate') || q.groupBy.length > 0;
+  if (!aggregate) {
+    const fields: Resolved[] = [];
+    for (const item of q.select) {
+      if (item.kind === 'fields') {
+        for (const f of object.fields) {
+          if (item.which === 'ALL' || (item.which === 'CUSTOM') === f.custom) {
+            fields.push({ name: f.name, chain: [], chainKey: '', field: f, kind: valueKindOf(f.type) });
+          }
+        }
+      } else if (item.kind === 'field') {
+        if (item.alias) throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, item.alias.offset, item.alias.name.length, TEXT.unexpectedToken(item.alias.name)));
+        fields.push(resolvePath(scope, item.path));
+      }
+    }
+    const seen = new Set<string>();
+    for (const r of fields) {
+      const key = r.name.toLowerCase();
+      if (seen.has(key)) throw new SoqlError('INVALID_FIELD', TEXT.duplicateField(r.name));
+      seen.add(key);
+    }
+    if (api === 'bulk') {
+      for (const r of fields) if (r.field.type === 'address' || r.field.type === 'location') throw refuse(TEXT.compound);
+      for (const r of fields) if (r.field.type === 'base64') throw refuse(TEXT.blob);
+    }
+    return { kind: 'records', fields };
+  }
+  const countAll = q.select.find((i) => i.kind === 'aggregate' && i.fn === 'COUNT' && i.arg === null);
+  if (countAll) {
+    if (q.select.length > 1 || q.groupBy.length) {
+      const other = q.select.find((i) => i !== countAll) ?? countAll;
+      const at = other.kind === 'field' ? other.path.offset : other.offset;
+      throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, at, 1,
+        q.groupBy.length ? 'COUNT() and GROUP BY cannot be used together: use COUNT(fieldName)' : TEXT.unexpectedToken(scope.soql.slice(at).split(/[\s,()]/)[0])));
+    }
+    return { kind: 'count' };
+  }
+  return { kind: 'aggregate', plan: bindAggregatePlan(scope, q) };
+}
+
+function bindAggregatePlan(scope: Scope, q: Query): AggregatePlan {
+  const groupBy = q.groupBy.map((p) => {
+    const r = resolvePath(scope, p);
+    if (r.field.raw.groupable === false) throw new SoqlError('INVALID_FIELD', `field '${r.name}' can not be grouped in a query call`);
+    return r;
+  });
+  const items: AggregatePlan['items'][number][] = [];
+  let expr = 0;
+  for (const item of q.select) {
+    if (item.kind === 'fields') throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, item.offset, 6, TEXT.unexpectedToken('FIELDS')));
+    if (item.kind === 'field') {
+      const r = resolvePath(scope, item.path);
+      const index = groupBy.findIndex((g) => g.name.toLowerCase() === r.name.toLowerCase());
+      if (index < 0) {
+        throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, item.path.offset, item.path.length, `Field must be grouped or aggregated: ${r.field.name}`));
+      }
+      items.push({ kind: 'group', index, key: item.alias?.name ?? r.field.name });
+      continue;
+    }
+    const arg = item.arg ? resolvePath(scope, item.arg) : null;
+    if (arg) {
+      const numeric = arg.kind === 'int' || arg.kind === 'double';
+      const ok = item.fn === 'SUM' || item.fn === 'AVG' ? numeric : item.fn === 'COUNT' || item.fn === 'COUNT_DISTINCT' ? true : arg.kind !== 'bool' && arg.kind !== 'multi';
+      if (!ok || arg.field.raw.aggregatable === false) {
+        throw new SoqlError('INVALID_FIELD', positionedMessage(scope.soql, item.offset, item.length, `field ${arg.field.name} does not support aggregate operator ${item.fn}`));
+      }
+    }
+    items.push({ kind: 'aggregate', fn: item.fn, arg, key: item.alias?.name ?? `expr${expr++}` });
+  }
+  const order = q.orderBy.map((o) => {
+    const r = resolvePath(scope, o.path);
+    const index = groupBy.findIndex((g) => g.name.toLowerCase() === r.name.toLowerCase());
+    if (index < 0) {
+      throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, o.path.offset, o.path.length, `Ordered field must be grouped or aggregated: ${r.field.name}`));
+    }
+    return { index, descending: o.descending, nullsLast: o.nullsLast };
+  });
+  return { groupBy, items, order };
+}
+
+/** A bound query: what it selects, and how to find its rows (WHERE, ORDER BY, LIMIT, OFFSET, parent chains). */
+export interface Plan {
+  readonly object: SObjectType;
+  readonly selection: Selection;
+  /** Bulk CSV columns of a record query (empty otherwise). */
+  readonly columns: readonly ResultColumn[];
+  /** The parent chain (index into `chains`) of each relationship prefix such as `Account.Owner`. */
+  readonly chainIndex: ReadonlyMap<string, number>;
+  readonly limit: number | null;
+  readonly offset: number;
+  /** Matching rows; `window` applies ORDER BY, LIMIT and OFFSET (an aggregate query applies them to groups). */
+  run(rt: Runtime, includeDeleted: boolean, window?: boolean): { rows: Row[]; chains: (Row | undefined)[][] };
+}
+
+export function bindQuery(store: OrgStore, soql: string, q: Query, api: QueryApi = 'bulk'): Plan {
   const object = store.type(q.from.name);
   if (!object) {
     throw new SoqlError('INVALID_TYPE', positionedMessage(soql, q.from.offset, q.from.name.length, TEXT.unknownObject(q.from.name)));
@@ -589,36 +722,11 @@ function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
   if (!object.queryable) {
     throw new SoqlError('INVALID_TYPE_FOR_OPERATION', TEXT.notQueryable(object.name));
   }
-  const u = q.unsupported;
-  if (u.subquery || u.aggregate || u.groupBy || u.having) throw refuse(TEXT.aggregate);
-  if (u.typeOf) throw refuse(TEXT.typeOf);
-  if (u.offsetClause) throw refuse(TEXT.offset);
+  checkRefusals(q, api);
 
   const scope: Scope = { soql, store, root: object, alias: q.from.alias, filterableOnly: true };
-
-  // SELECT list
-  const selected: Resolved[] = [];
-  for (const item of q.select) {
-    if (item.kind === 'fields') {
-      for (const f of object.fields) {
-        if (item.which === 'ALL' || (item.which === 'CUSTOM') === f.custom) {
-          selected.push({ name: f.name, chain: [], chainKey: '', field: f, kind: valueKindOf(f.type) });
-        }
-      }
-    } else selected.push(resolvePath(scope, item.path));
-  }
-  const seen = new Set<string>();
-  for (const r of selected) {
-    const key = r.name.toLowerCase();
-    if (seen.has(key)) throw new SoqlError('INVALID_FIELD', TEXT.duplicateField(r.name));
-    seen.add(key);
-  }
-  for (const r of selected) {
-    if (r.field.type === 'address' || r.field.type === 'location') throw refuse(TEXT.compound);
-  }
-  for (const r of selected) {
-    if (r.field.type === 'base64') throw refuse(TEXT.blob);
-  }
+  const selection = bindSelection(scope, q, api);
+  const selected = selection.kind === 'records' ? selection.fields : [];
 
   // Parent chains the columns read from: every distinct relationship prefix, shorter first.
   const chainKeys: string[] = [];
@@ -644,21 +752,26 @@ function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
   }));
 
   const where = q.where ? bindCondition(scope, q.where) : null;
-  const order: OrderPlan[] = q.orderBy.map((o) => {
+  const order: OrderPlan[] = selection.kind === 'aggregate' ? [] : q.orderBy.map((o) => {
     const res = resolvePath(scope, o.path);
     if (!res.field.sortable) throw new SoqlError('INVALID_FIELD', TEXT.notSortable(res.name));
     return { get: getterOf(res), kind: res.kind, descending: o.descending, nullsLast: o.nullsLast };
   });
   const limit = q.limit;
+  const skip = q.offset ?? 0;
 
   return {
     object,
+    selection,
     columns,
-    run(rt, includeDeleted) {
+    chainIndex,
+    limit,
+    offset: skip,
+    run(rt, includeDeleted, window = true) {
       const pred = where ? where(rt) : null;
       const table = rt.table(object.name);
       let rows: Row[] = [];
-      const cap = order.length ? Infinity : limit ?? Infinity;
+      const cap = !window ? Infinity : order.length ? Infinity : limit === null ? Infinity : limit + skip;
       if (table && cap > 0) {
         for (const row of table.scan(includeDeleted)) {
           if (!includeDeleted && row.IsDeleted === true) continue;
@@ -667,9 +780,9 @@ function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
           if (rows.length >= cap) break;
         }
       }
-      if (order.length) {
-        rows = sortRows(rows, order, rt);
-        if (limit !== null && rows.length > limit) rows.length = limit;
+      if (window) {
+        if (order.length) rows = sortRows(rows, order, rt);
+        if (skip > 0 || (limit !== null && rows.length > limit)) rows = rows.slice(skip, limit === null ? undefined : skip + limit);
       }
       const n = rows.length;
       const chains: (Row | undefined)[][] = [];

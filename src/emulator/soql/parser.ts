@@ -1,7 +1,7 @@
 // Recursive-descent parser for the SOQL subset Bulk API 2.0 query jobs accept. Syntax errors are
 // MALFORMED_QUERY with Salesforce's positioned text; constructs Bulk 2.0 refuses (aggregates,
 // GROUP BY, OFFSET, TYPEOF, parent-to-child subqueries) are parsed and flagged, not rejected here.
-import type { CompareOp, Condition, Literal, OrderItem, Path, Query, SelectItem, SubQuery } from './ast.js';
+import type { AggregateFunction, Alias, CompareOp, Condition, Literal, OrderItem, Path, Query, SelectItem, SubQuery } from './ast.js';
 import { malformed, TEXT } from './errors.js';
 import { isDateLiteralName, dateLiteralTakesN } from './date-literals.js';
 import { tokenize, type Token } from './lexer.js';
@@ -122,11 +122,18 @@ class Parser {
       this.next();
       this.ident();
     }
+    const groupBy: Path[] = [];
+    let groupByFunction: string | null = null;
     if (this.isWord('GROUP')) {
       this.next();
       this.expectWord('BY');
       this.flags.groupBy = true;
-      this.skipList();
+      if (this.isWord('ROLLUP') || this.isWord('CUBE')) {
+        groupByFunction = this.next().text.toUpperCase();
+        this.expectPunct('(');
+        groupBy.push(...this.pathList());
+        this.expectPunct(')');
+      } else groupBy.push(...this.pathList());
     }
     if (this.isWord('HAVING')) {
       this.next();
@@ -163,10 +170,11 @@ class Parser {
       this.next();
       limit = this.nonNegativeInt();
     }
+    let offset: number | null = null;
     if (this.isWord('OFFSET')) {
       this.next();
       this.flags.offsetClause = true;
-      this.nonNegativeInt();
+      offset = this.nonNegativeInt();
     }
     if (this.isWord('FOR')) {
       this.next();
@@ -180,6 +188,9 @@ class Parser {
       where,
       orderBy,
       limit,
+      groupBy,
+      groupByFunction,
+      offset,
       unsupported: { ...this.flags },
     };
   }
@@ -194,15 +205,23 @@ class Parser {
     return n;
   }
 
-  /** Skips a comma-separated list of paths or calls (GROUP BY contents). */
-  private skipList(): void {
-    do {
-      if (this.isPunct(',')) this.next();
-      if (this.isWord('ROLLUP') || this.isWord('CUBE') || (this.peek().kind === 'ident' && this.isPunct('(', 1))) {
-        this.next();
-        this.skipParens();
-      } else this.path();
-    } while (this.isPunct(','));
+  /** A comma-separated list of field paths (GROUP BY contents). */
+  private pathList(): Path[] {
+    const paths = [this.path()];
+    while (this.isPunct(',')) {
+      this.next();
+      paths.push(this.path());
+    }
+    return paths;
+  }
+
+  /** An alias after a selected field or aggregate: a name that is not the next clause's keyword. */
+  private alias(): Alias | undefined {
+    const t = this.peek();
+    // A name followed by neither `,` nor FROM is a misspelt keyword (`SELECT Id FRM Account`), not an alias.
+    if (t.kind !== 'ident' || this.isWord('FROM') || !(this.isPunct(',', 1) || this.isWord('FROM', 1))) return undefined;
+    this.next();
+    return { name: t.text, offset: t.offset };
   }
 
   private skipParens(): void {
@@ -244,18 +263,31 @@ class Parser {
           if (which !== 'ALL' && which !== 'STANDARD' && which !== 'CUSTOM') this.unexpected(w);
           this.expectPunct(')');
           items.push({ kind: 'fields', which, offset: t.offset });
-        } else if (AGGREGATES.has(fn)) {
+        } else if (AGGREGATES.has(fn) && fn !== 'GROUPING') {
+          this.next();
+          this.next();
+          this.flags.aggregate = true;
+          const arg = fn === 'COUNT' && this.isPunct(')') ? null : this.path();
+          const close = this.expectPunct(')');
+          const alias = this.alias();
+          items.push({
+            kind: 'aggregate', fn: fn as AggregateFunction, arg, offset: t.offset, length: close.offset + 1 - t.offset,
+            ...(alias ? { alias } : {}),
+          });
+        } else if (fn === 'GROUPING') {
           this.next();
           this.skipParens();
           this.flags.aggregate = true;
-          if (this.peek().kind === 'ident' && !this.isWord('FROM')) this.next(); // alias
+          this.alias();
         } else {
           // toLabel(), convertCurrency(), FORMAT(), date functions: not in this emulator's subset.
           this.unexpected(this.peek(1));
         }
       } else {
         if (this.isWord('FROM')) this.unexpected();
-        items.push({ kind: 'field', path: this.path() });
+        const path = this.path();
+        const alias = this.alias();
+        items.push(alias ? { kind: 'field', path, alias } : { kind: 'field', path });
       }
       if (!this.isPunct(',')) break;
       this.next();
