@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseConnectionConfig } from '../src/bulk/index.js';
 import { parseFaultConfig } from '../src/emulator/faults.js';
 import { validateSeed } from '../src/emulator/org/seed.js';
-import { startEmulator } from '../src/emulator/server.js';
+import { startEmulator } from '../src/emulator/start-emulator.js';
 import { BulkClient, silentLogger } from '../src/bulk/index.js';
 
 const json = (p: string) => JSON.parse(readFileSync(new URL(`../../examples/${p}`, import.meta.url), 'utf8'));

@@ -5,7 +5,7 @@
 // jobs run one after the other, never collide.
 import t, { type Test } from 'tap';
 import { csvRows, withEmulator, type Harness } from '../helpers/emulator.js';
-import type { EmulatorOptions } from '../../src/emulator/server.js';
+import type { EmulatorOptions } from '../../src/emulator/start-emulator.js';
 
 const LOCK_ERROR = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
 const BATCH = 10_000;

@@ -1,6 +1,6 @@
 // Starts an in-process emulator for one test file (port 0, loopback) and gives a tiny fetch helper.
 import type { Test } from 'tap';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/start-emulator.js';
 
 export const API = 'v62.0';
 

@@ -1,33 +1,12 @@
 // How the REST `query` resource prints a result: JSON records with typed values (numbers, booleans, null),
 // `attributes` on every record, parent relationships as nested records, address and location compounds as
 // objects, and aggregate rows as `AggregateResult` records. Sources: src/emulator/README.md, "REST query".
-import type { FieldDef, FieldValue, Row } from '../org/types.js';
+import type { FieldDef, FieldValue, OrgStore, Row } from '../org/types.js';
+import type { CompileOptions } from '../soql/compile.js';
+import { planRestQuery, type AggregateColumn, type RestColumn, type RestQueryOutcome } from '../soql/rest-query.js';
 import { isoDateTime } from './csv-values.js';
 
 type Json = Record<string, unknown>;
-
-/** One step from a record to its parent: the relationship name and the parent rows captured for it. */
-export interface RestHop {
-  /** Relationship name as described (`Account`, `Owner`, `Parent__r`). */
-  readonly name: string;
-  /** Index into the result's parent chains. */
-  readonly chain: number;
-}
-
-/** One selected field of a record query, reached through `hops` (none for the object's own fields). */
-export interface RestColumn {
-  readonly hops: readonly RestHop[];
-  readonly field: FieldDef;
-  /** Address or location: the component fields and their keys in the compound object, in key order. */
-  readonly components: readonly { readonly key: string; readonly field: string }[];
-}
-
-/** A column of an aggregate query: a grouped field or an aggregate, under its alias or `exprN`. */
-export interface AggregateColumn {
-  readonly key: string;
-  /** Field whose type prints the value (MIN, MAX and grouped fields); null for counts, sums and averages. */
-  readonly field: FieldDef | null;
-}
 
 export interface RestQueryResult {
   /** `totalSize`: rows (or groups) in the whole result. */
@@ -74,15 +53,29 @@ function attributes(type: string, url: string | undefined): Json {
 }
 
 /** Records of a plain query: the rows, and for every relationship in the SELECT list the parent row of each. */
+/** A record column with its compound keys worked out (address and location objects list keys alphabetically). */
+interface PrintedColumn extends RestColumn {
+  readonly keyed: readonly { readonly key: string; readonly field: string }[];
+}
+
 export class RestRecordsResult implements RestQueryResult {
+  private readonly columns: readonly PrintedColumn[];
+
   constructor(
     private readonly object: string,
     private readonly rows: readonly Row[],
     private readonly chains: readonly (readonly (Row | undefined)[])[],
-    private readonly columns: readonly RestColumn[],
+    columns: readonly RestColumn[],
     /** The object a parent row belongs to (polymorphic relationships are resolved by the id's key prefix). */
     private readonly typeOf: (row: Row) => string,
-  ) {}
+  ) {
+    this.columns = columns.map((c) => ({
+      ...c,
+      keyed: c.components
+        .map((field) => ({ key: compoundKey(c.field.name, field), field }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    }));
+  }
 
   get totalSize(): number {
     return this.rows.length;
@@ -126,12 +119,12 @@ export class RestRecordsResult implements RestQueryResult {
     return rec;
   }
 
-  private value(src: Row, col: RestColumn, version: number): unknown {
+  private value(src: Row, col: PrintedColumn, version: number): unknown {
     const f = col.field;
-    if (col.components.length) {
+    if (col.keyed.length) {
       const compound: Json = {};
       let any = false;
-      for (const c of col.components) {
+      for (const c of col.keyed) {
         const v = src[c.field];
         if (v !== null && v !== undefined) any = true;
         compound[c.key] = v ?? null;
@@ -177,4 +170,31 @@ export class CountResult implements RestQueryResult {
   records(): Json[] {
     return [];
   }
+}
+
+/** The printable result of a REST query's outcome. */
+export function restQueryResult(store: OrgStore, object: string, outcome: RestQueryOutcome): RestQueryResult {
+  switch (outcome.kind) {
+    case 'count':
+      return new CountResult(outcome.count);
+    case 'aggregate':
+      return new AggregateRecordsResult(outcome.groups, outcome.columns);
+    case 'records': {
+      const typeOf = (row: Row): string => (typeof row.Id === 'string' ? store.typeOfId(row.Id)?.name : undefined) ?? object;
+      return new RestRecordsResult(object, outcome.rows, outcome.chains, outcome.columns, typeOf);
+    }
+  }
+}
+
+export interface CompiledRestQuery {
+  readonly object: string;
+  /** Runs the query now (`includeDeleted`: queryAll) and keeps the result as a snapshot for paging. */
+  execute(includeDeleted: boolean): RestQueryResult;
+}
+
+/** A REST query compiled against `store`; throws SoqlError with Salesforce's code and text. */
+export function compileRestQuery(store: OrgStore, soql: string, options: CompileOptions = {}): CompiledRestQuery {
+  const plan = planRestQuery(store, soql, options);
+  const object = plan.object.name;
+  return { object, execute: (includeDeleted) => restQueryResult(store, object, plan.run(includeDeleted)) };
 }

@@ -1,8 +1,9 @@
 // The admin API under /__emulator/ (never under /services): reset, seed, faults, counts, request log, sessions, clock.
 import { parseFaultConfig } from '../faults.js';
-import { jobInfoJson } from '../jobs/job-json.js';
+import { jobInfoJson } from './job-json.js';
 import { SeedError } from '../org/seed.js';
-import { compileQuery, SoqlError } from '../soql/index.js';
+import { compileQuery } from '../query/index.js';
+import { SoqlError } from '../soql/index.js';
 import { readJson } from './body.js';
 import type { RequestContext } from './context.js';
 import { ApiError, notFound, sendJson } from './respond.js';

@@ -1,10 +1,9 @@
 // Discovery and org endpoints: versions, resources, sobjects, describe, limits, user records, REST query.
-import type { RestQueryResult } from '../query/rest-records.js';
+import { compileRestQuery, type RestQueryResult } from '../query/index.js';
 import { SoqlError } from '../soql/index.js';
-import { compileRestQuery } from '../soql/rest-query.js';
 import { versionsJson } from '../versions.js';
 import type { RequestContext } from './context.js';
-import { ApiError, notFound, salesforceJson, send, sendJson } from './respond.js';
+import { ApiError, formatJsonDateTime, notFound, salesforceJson, send, sendJson } from './respond.js';
 
 const describeCache = new WeakMap<object, Map<string, string>>();
 
@@ -95,7 +94,7 @@ export function getRecord(ctx: RequestContext, v: number, name: string, id: stri
     if (f.type === 'address' || f.type === 'location') continue;
     if (wanted && !wanted.includes(f.name.toLowerCase())) continue;
     const value = row[f.name] ?? null;
-    out[f.name] = f.type === 'datetime' && typeof value === 'number' ? new Date(value).toISOString().replace('Z', '+0000') : value;
+    out[f.name] = f.type === 'datetime' && typeof value === 'number' ? formatJsonDateTime(value) : value;
   }
   sendJson(ctx.req, ctx.res, 200, out);
 }

@@ -2,20 +2,30 @@
 // and turns it into an executable plan: a WHERE predicate compiled once per run, a stable sort on
 // precomputed keys, LIMIT, and parent rows captured at run time for relationship columns.
 import type { FieldDef, FieldValue, OrgStore, Row, SObjectType, Table } from '../org/types.js';
-import { valueKindOf, type ValueKind } from '../query/csv-values.js';
-import { SnapshotResult, type QueryResult, type ResultColumn } from '../query/result.js';
+import { valueKindOf, type ValueKind } from '../org/value-kind.js';
 import type { AggregateFunction, CompareOp, Condition, Literal, Operand, Path, Query, SubQuery } from './ast.js';
 import { dateLiteralRange, dayToDateString, dayToMillis, todayUtc } from './date-literals.js';
 import { positionedMessage, SoqlError, TEXT } from './errors.js';
 import { parseCondition, parseQuery } from './parser.js';
 
-export interface CompiledQuery {
+/** One selected column of a record query: where its value comes from (query/result.ts prints it). */
+export interface ResultColumn {
+  /** Header cell, e.g. `Account.Name`. */
+  readonly header: string;
+  /** -1: the row itself; otherwise the index of the parent chain the value is read from. */
+  readonly chain: number;
+  /** Canonical field name read from the (parent) row. */
+  readonly field: string;
+  readonly kind: ValueKind;
+}
+
+/** A Bulk API 2.0 query, planned: run it to get the matching rows and, per relationship, their parents. */
+export interface QueryPlan {
   /** The object queried (the job's `object`). */
   readonly object: SObjectType;
-  /** Header cells as Salesforce writes them: as queried, in canonical case (`Account.Name`). */
-  readonly columns: string[];
-  /** Runs the query now (`includeDeleted`: queryAll) and keeps the matching rows as a snapshot. */
-  execute(includeDeleted: boolean): QueryResult;
+  readonly columns: readonly ResultColumn[];
+  /** Runs the query now (`includeDeleted`: queryAll); chains[c][i] is the parent row of chain c for row i. */
+  run(includeDeleted: boolean): { rows: Row[]; chains: (Row | undefined)[][] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -809,21 +819,16 @@ export interface CompileOptions {
 }
 
 /** Parses, checks and plans a Bulk API 2.0 query; throws SoqlError with Salesforce's code and text. */
-export function compileQuery(store: OrgStore, soql: string, options: CompileOptions = {}): CompiledQuery {
+export function planQuery(store: OrgStore, soql: string, options: CompileOptions = {}): QueryPlan {
   const now = options.now ?? Date.now;
   if (typeof soql !== 'string' || soql.trim() === '') {
     throw new SoqlError('MALFORMED_QUERY', TEXT.unexpectedToken('<EOF>'));
   }
   const plan = bindQuery(store, soql, parseQuery(soql));
-  const columns = plan.columns;
   return {
     object: plan.object,
-    columns: columns.map((c) => c.header),
-    execute(includeDeleted: boolean): QueryResult {
-      const rt = new Runtime(store, todayUtc(now()));
-      const { rows, chains } = plan.run(rt, includeDeleted);
-      return new SnapshotResult(rows, chains, columns);
-    },
+    columns: plan.columns,
+    run: (includeDeleted) => plan.run(new Runtime(store, todayUtc(now())), includeDeleted),
   };
 }
 

@@ -1,34 +1,43 @@
 // The REST `query` / `queryAll` resource's SOQL: what Bulk API 2.0 refuses (compound fields, count(),
-// aggregates with GROUP BY, OFFSET) compiled and evaluated here; query/rest-records.ts prints the result.
-import type { FieldDef, OrgStore, Row, SObjectType } from '../org/types.js';
-import {
-  AggregateRecordsResult,
-  compoundKey,
-  CountResult,
-  RestRecordsResult,
-  type AggregateColumn,
-  type RestColumn,
-  type RestQueryResult,
-} from '../query/rest-records.js';
+// aggregates with GROUP BY, OFFSET) planned and evaluated here; query/rest-records.ts prints the outcome.
+import type { FieldDef, FieldValue, OrgStore, Row, SObjectType } from '../org/types.js';
 import { evaluateAggregate } from './aggregate.js';
 import { bindQuery, Runtime, type CompileOptions, type Plan, type Resolved } from './compile.js';
 import { todayUtc } from './date-literals.js';
 import { SoqlError, TEXT } from './errors.js';
 import { parseQuery } from './parser.js';
 
-export interface CompiledRestQuery {
-  readonly object: SObjectType;
-  /** Runs the query now (`includeDeleted`: queryAll) and keeps the result as a snapshot for paging. */
-  execute(includeDeleted: boolean): RestQueryResult;
+/** One selected field of a record query, reached through `hops` (none for the object's own fields). */
+export interface RestColumn {
+  /** Relationship names (`Account`, `Owner`, `Parent__r`) and the parent chain each one's rows are in. */
+  readonly hops: readonly { readonly name: string; readonly chain: number }[];
+  readonly field: FieldDef;
+  /** Address or location: its component fields on the same object (`BillingCity`, …). */
+  readonly components: readonly string[];
 }
 
-/** Address / location components of `field` on `owner`, keyed as the compound object prints them. */
-function components(owner: SObjectType, field: FieldDef): RestColumn['components'] {
+/** A column of an aggregate query: a grouped field or an aggregate, under its alias or `exprN`. */
+export interface AggregateColumn {
+  readonly key: string;
+  /** Field whose type prints the value (MIN, MAX and grouped fields); null for counts, sums and averages. */
+  readonly field: FieldDef | null;
+}
+
+/** What a REST query found: records (with their parents), a count, or aggregate rows. */
+export type RestQueryOutcome =
+  | { readonly kind: 'records'; readonly rows: readonly Row[]; readonly chains: readonly (readonly (Row | undefined)[])[]; readonly columns: readonly RestColumn[] }
+  | { readonly kind: 'count'; readonly count: number }
+  | { readonly kind: 'aggregate'; readonly groups: readonly (readonly FieldValue[])[]; readonly columns: readonly AggregateColumn[] };
+
+export interface RestQueryPlan {
+  readonly object: SObjectType;
+  /** Runs the query now (`includeDeleted`: queryAll). */
+  run(includeDeleted: boolean): RestQueryOutcome;
+}
+
+function components(owner: SObjectType, field: FieldDef): string[] {
   if (field.type !== 'address' && field.type !== 'location') return [];
-  return owner.fields
-    .filter((f) => f.compoundFieldName === field.name && f.name !== field.name)
-    .map((f) => ({ key: compoundKey(field.name, f.name), field: f.name }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return owner.fields.filter((f) => f.compoundFieldName === field.name && f.name !== field.name).map((f) => f.name);
 }
 
 function restColumns(plan: Plan, fields: readonly Resolved[]): RestColumn[] {
@@ -46,29 +55,31 @@ function restColumns(plan: Plan, fields: readonly Resolved[]): RestColumn[] {
 }
 
 /** Parses, checks and plans a REST query; throws SoqlError with Salesforce's code and text. */
-export function compileRestQuery(store: OrgStore, soql: string, options: CompileOptions = {}): CompiledRestQuery {
+export function planRestQuery(store: OrgStore, soql: string, options: CompileOptions = {}): RestQueryPlan {
   const now = options.now ?? Date.now;
   if (typeof soql !== 'string' || soql.trim() === '') throw new SoqlError('MALFORMED_QUERY', TEXT.unexpectedToken('<EOF>'));
   const plan = bindQuery(store, soql, parseQuery(soql), 'rest');
   const selection = plan.selection;
-  const typeOf = (row: Row): string => (typeof row.Id === 'string' ? store.typeOfId(row.Id)?.name : undefined) ?? plan.object.name;
   const columns = selection.kind === 'records' ? restColumns(plan, selection.fields) : [];
   return {
     object: plan.object,
-    execute(includeDeleted) {
+    run(includeDeleted) {
       const rt = new Runtime(store, todayUtc(now()));
       if (selection.kind === 'aggregate') {
         const { rows } = plan.run(rt, includeDeleted, false);
-        const groups = evaluateAggregate(selection.plan, rows, rt, plan.limit, plan.offset);
-        const cols: AggregateColumn[] = selection.plan.items.map((item) => ({
-          key: item.key,
-          field: item.kind === 'group' ? selection.plan.groupBy[item.index].field : item.fn === 'MIN' || item.fn === 'MAX' ? item.arg!.field : null,
-        }));
-        return new AggregateRecordsResult(groups, cols);
+        const agg = selection.plan;
+        return {
+          kind: 'aggregate',
+          groups: evaluateAggregate(agg, rows, rt, plan.limit, plan.offset),
+          columns: agg.items.map((item) => ({
+            key: item.key,
+            field: item.kind === 'group' ? agg.groupBy[item.index].field : item.fn === 'MIN' || item.fn === 'MAX' ? item.arg!.field : null,
+          })),
+        };
       }
       const { rows, chains } = plan.run(rt, includeDeleted);
-      if (selection.kind === 'count') return new CountResult(rows.length);
-      return new RestRecordsResult(plan.object.name, rows, chains, columns, typeOf);
+      if (selection.kind === 'count') return { kind: 'count', count: rows.length };
+      return { kind: 'records', rows, chains, columns };
     },
   };
 }

@@ -1,6 +1,6 @@
 // Starts the real emulator over real HTTP for one test file, with its admin API at hand.
 import type { KeyObject } from 'node:crypto';
-import { startEmulator } from '../../../src/emulator/server.js';
+import { startEmulator } from '../../../src/emulator/start-emulator.js';
 import { BulkClient, type BulkClientOptions } from '../../../src/bulk/client.js';
 import { parseConnectionConfig, type ConnectionConfig } from '../../../src/bulk/config.js';
 import type { Logger, LogLevel } from '../../../src/bulk/log.js';

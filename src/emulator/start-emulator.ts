@@ -1,4 +1,5 @@
-// salesforce-bulk-emulator: the HTTP server. Routes, auth, faults, usage accounting and the request log.
+// salesforce-bulk-emulator: startEmulator builds the org, auth, jobs and faults, and serves them over HTTP (the route
+// table and the dispatch live here; the route handlers live in server/).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { KeyObject } from 'node:crypto';
