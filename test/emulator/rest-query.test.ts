@@ -213,3 +213,21 @@ t.test('jsforce: find() without a field list, SObject.count() and autoFetch pagi
   t.equal(all.records.length, counts.Contact.live, 'autoFetch follows nextRecordsUrl to the end');
   t.equal(new Set(all.records.map((r: any) => r.Id)).size, counts.Contact.live);
 });
+
+t.test('valid REST SOQL the emulator does not evaluate is refused plainly, never answered wrongly', async (t) => {
+  const h = await withEmulator(t);
+  for (const [soql, what] of [
+    ['SELECT Id, (SELECT Id FROM Contacts) FROM Account', 'parent-to-child subqueries'],
+    ['SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry HAVING COUNT(Id) > 1', 'HAVING'],
+    ['SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry ORDER BY COUNT(Id) DESC', 'ORDER BY an aggregate function'],
+    ['SELECT Industry, COUNT(Id) FROM Account GROUP BY ROLLUP(Industry)', 'GROUP BY ROLLUP'],
+  ]) {
+    const r = await query(h, soql);
+    t.equal(r.status, 400, soql);
+    t.same(r.body, [{ errorCode: 'API_ERROR', message: `salesforce-bulk-emulator does not support ${what} in REST queries` }], soql);
+  }
+  const alias = await query(h, 'SELECT Name n FROM Account');
+  t.equal(alias.status, 400, 'an alias outside an aggregate query is a syntax error');
+  t.equal(alias.body[0].errorCode, 'MALFORMED_QUERY');
+  t.match(alias.body[0].message, /unexpected token: 'n'/);
+});

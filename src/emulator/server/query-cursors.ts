@@ -22,7 +22,7 @@ export class QueryCursors {
 
   /** Keeps `result` for paging and answers the cursor id (key prefix 01g, as Salesforce's locators have). */
   add(result: RestQueryResult, batchSize: number): string {
-    const id = makeId('01g', ++this.counter).slice(0, 18);
+    const id = makeId('01g', ++this.counter);
     this.open.set(id, { id, result, batchSize, touchedAt: this.now() });
     while (this.open.size > MAX_OPEN) this.open.delete(this.open.keys().next().value!);
     return id;

@@ -68,6 +68,9 @@ export interface Unsupported {
   readonly having: boolean;
   readonly offsetClause: boolean;
   readonly typeOf: boolean;
+  /** Valid in REST SOQL, not evaluated by the emulator: `ORDER BY COUNT(Id)`, `GROUPING(f)`. */
+  readonly orderByAggregate: boolean;
+  readonly grouping: boolean;
 }
 
 export interface Query {

@@ -607,8 +607,9 @@ function checkRefusals(q: Query, api: QueryApi): void {
   if (u.subquery) throw emulatorLimit('parent-to-child subqueries');
   if (u.typeOf) throw emulatorLimit('TYPEOF');
   if (u.having) throw emulatorLimit('HAVING');
+  if (u.orderByAggregate) throw emulatorLimit('ORDER BY an aggregate function');
+  if (u.grouping) throw emulatorLimit('GROUPING()');
   if (q.groupByFunction) throw emulatorLimit(`GROUP BY ${q.groupByFunction}`);
-  if (q.select.some((i) => i.kind === 'aggregate' && i.fn !== 'COUNT' && i.arg === null)) throw emulatorLimit('GROUPING');
   if (q.offset !== null && q.offset > MAX_SOQL_OFFSET) {
     throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_SOQL_OFFSET}`);
   }

@@ -35,7 +35,7 @@ function validDate(text: string): boolean {
 
 class Parser {
   private pos = 0;
-  private flags = { subquery: false, aggregate: false, groupBy: false, having: false, offsetClause: false, typeOf: false };
+  private flags = { subquery: false, aggregate: false, groupBy: false, having: false, offsetClause: false, typeOf: false, orderByAggregate: false, grouping: false };
 
   constructor(
     private readonly soql: string,
@@ -146,7 +146,12 @@ class Parser {
       this.expectWord('BY');
       do {
         if (orderBy.length) this.next();
-        const path = this.path();
+        const call = this.peek();
+        if (call.kind === 'ident' && this.isPunct('(', 1) && AGGREGATES.has(call.text.toUpperCase())) {
+          this.flags.aggregate = true;
+          this.flags.orderByAggregate = true;
+        }
+        const path = this.flags.orderByAggregate && this.isPunct('(', 1) ? this.aggregateCall() : this.path();
         let descending = false;
         if (this.isWord('ASC')) this.next();
         else if (this.isWord('DESC')) {
@@ -203,6 +208,13 @@ class Parser {
     const n = Number(t.text);
     if (n > 2147483647) throw malformed(this.soql, t.offset, t.text.length, `numeric value out of range: ${t.text}`);
     return n;
+  }
+
+  /** An aggregate call where a field is expected (ORDER BY COUNT(Id)): skipped, standing for its call's offset. */
+  private aggregateCall(): Path {
+    const t = this.next();
+    this.skipParens();
+    return { segments: ['Id'], offset: t.offset, length: t.text.length };
   }
 
   /** A comma-separated list of field paths (GROUP BY contents). */
@@ -278,6 +290,7 @@ class Parser {
           this.next();
           this.skipParens();
           this.flags.aggregate = true;
+          this.flags.grouping = true;
           this.alias();
         } else {
           // toLabel(), convertCurrency(), FORMAT(), date functions: not in this emulator's subset.
