@@ -74,6 +74,9 @@ t.test('count() answers totalSize and no records', async (t) => {
   const counts = await h.admin('/counts');
   const all = await query(h, 'SELECT count() FROM Account');
   t.same(all.body, { totalSize: counts.Account.live, done: true, records: [] });
+  t.ok(counts.Account.deleted > 0, 'the demo org has soft-deleted accounts');
+  const withDeleted = await query(h, 'SELECT count() FROM Account', {}, 'queryAll');
+  t.same(withDeleted.body, { totalSize: counts.Account.live + counts.Account.deleted, done: true, records: [] }, 'queryAll counts deleted rows too');
   const some = await query(h, "SELECT COUNT() FROM Contact WHERE LastName LIKE 'K%'");
   const expected = (await adminRows(h, "SELECT Id FROM Contact WHERE LastName LIKE 'K%'")).length;
   t.same(some.body, { totalSize: expected, done: true, records: [] });
