@@ -142,3 +142,15 @@ t.test('a seed object that cannot be used is refused, naming where', async (t) =
   t.match(missing.text, /\/objects\/0\/describeFile: cannot read/);
   t.equal((await h.admin('/counts')).Account.live > 0, true, 'the org is unchanged');
 });
+
+t.test('examples/seed-custom-objects.json loads: the demo org plus a generated custom object', async (t) => {
+  const { loadSeed } = await import('../../src/emulator/org/seed.js');
+  const { packageRoot } = await import('../../src/paths.js');
+  const org = loadSeed(join(packageRoot(), 'examples/seed-custom-objects.json'), { scale: 0.01 });
+  t.equal(org.table('BigTable__c')!.count(), 1000, 'generate scales with --scale like the demo counts');
+  t.ok(org.table('Account')!.count() > 0, 'on top of the demo org');
+  const accounts = org.table('Account')!;
+  for (const row of org.table('BigTable__c')!.scan(false)) {
+    if (!accounts.get(row.Account__c as string)) t.fail(`dangling Account__c ${String(row.Account__c)}`);
+  }
+});
