@@ -198,6 +198,10 @@ t.test('Bulk query jobs keep their refusals', async (t) => {
     t.equal(r.status, 400, soql);
     t.same(r.body, [{ errorCode: 'API_ERROR', message }], soql);
   }
+  const fn = await h.json('jobs/query', { method: 'POST', body: JSON.stringify({ operation: 'query', query: 'SELECT toLabel(Industry) FROM Account' }) });
+  t.equal(fn.status, 400);
+  t.equal(fn.body[0].errorCode, 'MALFORMED_QUERY', 'a function in the SELECT list stays a syntax error for Bulk');
+  t.match(fn.body[0].message, /unexpected token: '\('/);
 });
 
 t.test('jsforce: find() without a field list, SObject.count() and autoFetch paging', async (t) => {
@@ -224,6 +228,8 @@ t.test('valid REST SOQL the emulator does not evaluate is refused plainly, never
     ['SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry HAVING COUNT(Id) > 1', 'HAVING'],
     ['SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry ORDER BY COUNT(Id) DESC', 'ORDER BY an aggregate function'],
     ['SELECT Industry, COUNT(Id) FROM Account GROUP BY ROLLUP(Industry)', 'GROUP BY ROLLUP'],
+    ['SELECT CALENDAR_YEAR(CreatedDate), COUNT(Id) FROM Account GROUP BY CALENDAR_YEAR(CreatedDate)', 'CALENDAR_YEAR()'],
+    ['SELECT toLabel(Industry) FROM Account', 'toLabel()'],
   ]) {
     const r = await query(h, soql);
     t.equal(r.status, 400, soql);

@@ -71,6 +71,8 @@ export interface Unsupported {
   /** Valid in REST SOQL, not evaluated by the emulator: `ORDER BY COUNT(Id)`, `GROUPING(f)`. */
   readonly orderByAggregate: boolean;
   readonly grouping: boolean;
+  /** The first function call in the SELECT list outside aggregates and FIELDS() (toLabel, FORMAT, date functions). */
+  readonly selectFunction: { readonly name: string; readonly offset: number } | null;
 }
 
 export interface Query {

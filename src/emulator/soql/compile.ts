@@ -596,8 +596,9 @@ function emulatorLimit(what: string): SoqlError {
 /** The largest OFFSET SOQL accepts (SOQL and SOSL Reference, "OFFSET"). */
 export const MAX_SOQL_OFFSET = 2000;
 
-function checkRefusals(q: Query, api: QueryApi): void {
+function checkRefusals(soql: string, q: Query, api: QueryApi): void {
   const u = q.unsupported;
+  if (u.selectFunction) throw emulatorLimit(`${u.selectFunction.name}()`);
   if (api === 'bulk') {
     if (u.subquery || u.aggregate || u.groupBy || u.having) throw refuse(TEXT.aggregate);
     if (u.typeOf) throw refuse(TEXT.typeOf);
@@ -726,6 +727,9 @@ export interface Plan {
 }
 
 export function bindQuery(store: OrgStore, soql: string, q: Query, api: QueryApi = 'bulk'): Plan {
+  // Bulk reads toLabel(), FORMAT() and date functions in the SELECT list as a syntax error at the parenthesis.
+  const fn = q.unsupported.selectFunction;
+  if (fn && api === 'bulk') throw new SoqlError('MALFORMED_QUERY', positionedMessage(soql, fn.offset, 1, TEXT.unexpectedToken('(')));
   const object = store.type(q.from.name);
   if (!object) {
     throw new SoqlError('INVALID_TYPE', positionedMessage(soql, q.from.offset, q.from.name.length, TEXT.unknownObject(q.from.name)));
@@ -733,7 +737,7 @@ export function bindQuery(store: OrgStore, soql: string, q: Query, api: QueryApi
   if (!object.queryable) {
     throw new SoqlError('INVALID_TYPE_FOR_OPERATION', TEXT.notQueryable(object.name));
   }
-  checkRefusals(q, api);
+  checkRefusals(soql, q, api);
 
   const scope: Scope = { soql, store, root: object, alias: q.from.alias, filterableOnly: true };
   const selection = bindSelection(scope, q, api);

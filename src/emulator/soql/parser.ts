@@ -1,7 +1,7 @@
 // Recursive-descent parser for the SOQL subset Bulk API 2.0 query jobs accept. Syntax errors are
 // MALFORMED_QUERY with Salesforce's positioned text; constructs Bulk 2.0 refuses (aggregates,
 // GROUP BY, OFFSET, TYPEOF, parent-to-child subqueries) are parsed and flagged, not rejected here.
-import type { AggregateFunction, Alias, CompareOp, Condition, Literal, OrderItem, Path, Query, SelectItem, SubQuery } from './ast.js';
+import type { AggregateFunction, Alias, CompareOp, Condition, Literal, OrderItem, Path, Query, SelectItem, SubQuery, Unsupported } from './ast.js';
 import { malformed, TEXT } from './errors.js';
 import { isDateLiteralName, dateLiteralTakesN } from './date-literals.js';
 import { tokenize, type Token } from './lexer.js';
@@ -35,7 +35,7 @@ function validDate(text: string): boolean {
 
 class Parser {
   private pos = 0;
-  private flags = { subquery: false, aggregate: false, groupBy: false, having: false, offsetClause: false, typeOf: false, orderByAggregate: false, grouping: false };
+  private flags: { -readonly [K in keyof Unsupported]: Unsupported[K] } = { subquery: false, aggregate: false, groupBy: false, having: false, offsetClause: false, typeOf: false, orderByAggregate: false, grouping: false, selectFunction: null };
 
   constructor(
     private readonly soql: string,
@@ -217,12 +217,17 @@ class Parser {
     return { segments: ['Id'], offset: t.offset, length: t.text.length };
   }
 
-  /** A comma-separated list of field paths (GROUP BY contents). */
+  /** A comma-separated list of field paths (GROUP BY contents); a function call there is recorded, not grouped on. */
   private pathList(): Path[] {
-    const paths = [this.path()];
-    while (this.isPunct(',')) {
-      this.next();
-      paths.push(this.path());
+    const paths: Path[] = [];
+    for (let first = true; first || this.isPunct(','); first = false) {
+      if (!first) this.next();
+      const t = this.peek();
+      if (t.kind === 'ident' && this.isPunct('(', 1)) {
+        if (!this.flags.selectFunction) this.flags.selectFunction = { name: t.text, offset: this.peek(1).offset };
+        this.next();
+        this.skipParens();
+      } else paths.push(this.path());
     }
     return paths;
   }
@@ -293,8 +298,12 @@ class Parser {
           this.flags.grouping = true;
           this.alias();
         } else {
-          // toLabel(), convertCurrency(), FORMAT(), date functions: not in this emulator's subset.
-          this.unexpected(this.peek(1));
+          // toLabel(), convertCurrency(), FORMAT(), date functions: not in this emulator's subset. Bulk answers
+          // the syntax error it always has; REST says the emulator does not evaluate them.
+          if (!this.flags.selectFunction) this.flags.selectFunction = { name: t.text, offset: this.peek(1).offset };
+          this.next();
+          this.skipParens();
+          this.alias();
         }
       } else {
         if (this.isWord('FROM')) this.unexpected();
