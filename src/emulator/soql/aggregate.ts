@@ -1,6 +1,6 @@
 // Evaluates an aggregate query (REST only: Bulk API 2.0 refuses them): rows grouped by the GROUP BY fields,
-// COUNT / COUNT_DISTINCT / SUM / AVG / MIN / MAX per group, ORDER BY over grouped fields, then LIMIT and OFFSET
-// over the groups. Without GROUP BY there is exactly one group, also when no row matched.
+// COUNT / COUNT_DISTINCT / SUM / AVG / MIN / MAX per group, HAVING, ORDER BY over grouped fields, then LIMIT and
+// OFFSET over the groups. Without GROUP BY there is exactly one group, also when no row matched.
 import type { FieldValue, Row } from '../org/types.js';
 import { eqKey, getterOf, orderKey, type AggregatePlan, type Getter, type Runtime } from './compile.js';
 
@@ -62,7 +62,12 @@ export function evaluateAggregate(
   offset: number,
 ): FieldValue[][] {
   const groupGetters: Getter[] = plan.groupBy.map((g) => getterOf(g)(rt));
-  const argGetters = plan.items.map((i) => (i.kind === 'aggregate' && i.arg ? getterOf(i.arg)(rt) : null));
+  // The SELECT list's aggregates, then the ones only HAVING reads.
+  const aggregates = [
+    ...plan.items.map((i) => (i.kind === 'aggregate' ? i : null)),
+    ...plan.hidden,
+  ];
+  const argGetters = aggregates.map((a) => (a && a.arg ? getterOf(a.arg)(rt) : null));
   interface Group {
     readonly values: FieldValue[];
     readonly accs: (Accumulator | null)[];
@@ -70,7 +75,7 @@ export function evaluateAggregate(
   const groups = new Map<string, Group>();
   const newGroup = (values: FieldValue[]): Group => ({
     values,
-    accs: plan.items.map((i) => (i.kind === 'aggregate' ? accumulator(i.fn, i.arg?.kind ?? 'id') : null)),
+    accs: aggregates.map((a) => (a ? accumulator(a.fn, a.arg?.kind ?? 'id') : null)),
   });
   if (plan.groupBy.length === 0) groups.set('', newGroup([]));
   for (const row of rows) {
@@ -78,13 +83,22 @@ export function evaluateAggregate(
     const key = JSON.stringify(values.map((v, k) => eqKey(v, plan.groupBy[k].kind)));
     let g = groups.get(key);
     if (!g) groups.set(key, (g = newGroup(values)));
-    plan.items.forEach((item, k) => {
-      if (item.kind !== 'aggregate') return;
+    aggregates.forEach((a, k) => {
       // COUNT() and COUNT(Id) count rows; other aggregates skip nulls.
-      g!.accs[k]!.add(argGetters[k] ? argGetters[k]!(row) : true);
+      if (a) g!.accs[k]!.add(argGetters[k] ? argGetters[k]!(row) : true);
     });
   }
   let list = [...groups.values()];
+  if (plan.having) {
+    const pred = plan.having(rt);
+    const first = plan.items.length;
+    list = list.filter((g) => {
+      const row: Record<string, FieldValue> = {};
+      plan.groupBy.forEach((f, k) => (row[f.field.name] = g.values[k]));
+      plan.hidden.forEach((h, k) => (row[h.name] = g.accs[first + k]!.result()));
+      return pred(row);
+    });
+  }
   if (plan.order.length) {
     const keyed = list.map((g) => ({ g, keys: plan.order.map((o) => orderKey(g.values[o.index], plan.groupBy[o.index].kind)) }));
     keyed.sort((a, b) => {

@@ -38,6 +38,8 @@ export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 export interface Operand {
   readonly path: Path;
   readonly fn: string | null;
+  /** An aggregate as operand (HAVING COUNT(Id) > 1); `path` then stands for its position in the text. */
+  readonly aggregate?: { readonly fn: AggregateFunction; readonly arg: Path | null };
 }
 
 export interface SubQuery {
@@ -79,6 +81,7 @@ export interface Query {
   readonly select: readonly SelectItem[];
   readonly from: { readonly name: string; readonly offset: number; readonly alias: string | null };
   readonly where: Condition | null;
+  readonly having: Condition | null;
   readonly orderBy: readonly OrderItem[];
   readonly limit: number | null;
   /** GROUP BY fields (plain paths; ROLLUP and CUBE are recorded in `groupByFunction`). */

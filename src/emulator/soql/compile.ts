@@ -2,6 +2,7 @@
 // and turns it into an executable plan: a WHERE predicate compiled once per run, a stable sort on
 // precomputed keys, LIMIT, and parent rows captured at run time for relationship columns.
 import type { FieldDef, FieldValue, OrgStore, Row, SObjectType, Table } from '../org/types.js';
+import { fieldDefFromDescribe } from '../org/metadata.js';
 import { valueKindOf, type ValueKind } from '../org/value-kind.js';
 import type { AggregateFunction, CompareOp, Condition, Literal, Operand, Path, Query, SubQuery } from './ast.js';
 import { dateLiteralRange, dayToDateString, dayToMillis, todayUtc } from './date-literals.js';
@@ -57,6 +58,11 @@ export interface Scope {
   readonly alias: string | null;
   /** Queries may only filter on filterable fields; validation-rule conditions read any field. */
   readonly filterableOnly: boolean;
+  /** HAVING only: binds an aggregate operand (COUNT(Id)) and checks that a field operand is grouped. */
+  readonly having?: {
+    aggregate(op: Operand): Resolved;
+    field(res: Resolved, op: Operand): void;
+  };
 }
 
 function invalidField(scope: Scope, offset: number, length: number, text: string): SoqlError {
@@ -138,7 +144,7 @@ export class Runtime {
 export type Getter = (row: Row) => FieldValue;
 export type GetterFactory = (rt: Runtime) => Getter;
 type Predicate = (row: Row) => boolean;
-type PredicateFactory = (rt: Runtime) => Predicate;
+export type PredicateFactory = (rt: Runtime) => Predicate;
 
 export function getterOf(res: Resolved): GetterFactory {
   const name = res.field.name;
@@ -202,7 +208,15 @@ function applyDateFunction(fn: string, d: Date): FieldValue {
 }
 
 function bindOperand(scope: Scope, op: Operand): BoundOperand {
+  if (op.aggregate) {
+    if (!scope.having) {
+      throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, op.path.offset, op.path.length, 'Aggregate functions are allowed only in the SELECT list and HAVING'));
+    }
+    const agg = scope.having.aggregate(op);
+    return { res: agg, kind: agg.kind, get: getterOf(agg), label: scope.soql.substr(op.path.offset, op.path.length) };
+  }
   const res = resolvePath(scope, op.path);
+  scope.having?.field(res, op);
   if (scope.filterableOnly && !res.field.filterable) throw new SoqlError('INVALID_FIELD', TEXT.notFilterable(res.name));
   if (op.fn === null) return { res, kind: res.kind, get: getterOf(res), label: res.field.name };
   const fn = op.fn;
@@ -607,7 +621,6 @@ function checkRefusals(soql: string, q: Query, api: QueryApi): void {
   }
   if (u.subquery) throw emulatorLimit('parent-to-child subqueries');
   if (u.typeOf) throw emulatorLimit('TYPEOF');
-  if (u.having) throw emulatorLimit('HAVING');
   if (u.orderByAggregate) throw emulatorLimit('ORDER BY an aggregate function');
   if (u.grouping) throw emulatorLimit('GROUPING()');
   if (q.groupByFunction) throw emulatorLimit(`GROUP BY ${q.groupByFunction}`);
@@ -628,11 +641,56 @@ export interface AggregatePlan {
     { readonly kind: 'aggregate'; readonly fn: AggregateFunction; readonly arg: Resolved | null; readonly key: string })[];
   /** ORDER BY over grouped fields: index into groupBy. */
   readonly order: readonly { readonly index: number; readonly descending: boolean; readonly nullsLast: boolean }[];
+  /** Aggregates HAVING reads that the SELECT list may not have, computed per group under these names. */
+  readonly hidden: readonly { readonly fn: AggregateFunction; readonly arg: Resolved | null; readonly name: string }[];
+  /** HAVING over a group's row: grouped fields under their names, `hidden` aggregates under theirs. */
+  readonly having: PredicateFactory | null;
+}
+
+function checkAggregateArg(scope: Scope, fn: AggregateFunction, arg: Resolved | null, offset: number, length: number): void {
+  if (!arg) return;
+  const numeric = arg.kind === 'int' || arg.kind === 'double';
+  const ok = fn === 'SUM' || fn === 'AVG' ? numeric : fn === 'COUNT' || fn === 'COUNT_DISTINCT' ? true : arg.kind !== 'bool' && arg.kind !== 'multi';
+  if (!ok || arg.field.raw.aggregatable === false) {
+    throw new SoqlError('INVALID_FIELD', positionedMessage(scope.soql, offset, length, `field ${arg.field.name} does not support aggregate operator ${fn}`));
+  }
+}
+
+/** The field type an aggregate's value has: counts are integers, sums and averages doubles, MIN/MAX their field's. */
+function aggregateType(fn: AggregateFunction, arg: Resolved | null): FieldDef['type'] {
+  if (fn === 'COUNT' || fn === 'COUNT_DISTINCT') return 'int';
+  if (fn === 'SUM' || fn === 'AVG') return 'double';
+  return arg ? arg.field.type : 'int';
+}
+
+function bindHaving(scope: Scope, having: Condition, groupBy: readonly Resolved[], hidden: AggregatePlan['hidden'][number][]): PredicateFactory {
+  const hscope: Scope = {
+    ...scope,
+    having: {
+      aggregate(op) {
+        const { fn, arg: path } = op.aggregate!;
+        const arg = path ? resolvePath(scope, path) : null;
+        checkAggregateArg(scope, fn, arg, op.path.offset, op.path.length);
+        const name = `__having${hidden.length}`;
+        hidden.push({ fn, arg, name });
+        const type = aggregateType(fn, arg);
+        const field = fieldDefFromDescribe({ name, label: name, type, filterable: true, sortable: true });
+        return { name, chain: [], chainKey: '', field, kind: valueKindOf(type) };
+      },
+      field(res, op) {
+        if (res.chain.length) throw emulatorLimit('relationship fields in HAVING');
+        if (!groupBy.some((g) => g.name.toLowerCase() === res.name.toLowerCase())) {
+          throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, op.path.offset, op.path.length, `Field must be grouped or aggregated: ${res.field.name}`));
+        }
+      },
+    },
+  };
+  return bindCondition(hscope, having);
 }
 
 function bindSelection(scope: Scope, q: Query, api: QueryApi): Selection {
   const object = scope.root;
-  const aggregate = q.select.some((i) => i.kind === 'aggregate') || q.groupBy.length > 0;
+  const aggregate = q.select.some((i) => i.kind === 'aggregate') || q.groupBy.length > 0 || q.having !== null;
   if (!aggregate) {
     const fields: Resolved[] = [];
     for (const item of q.select) {
@@ -692,13 +750,7 @@ function bindAggregatePlan(scope: Scope, q: Query): AggregatePlan {
       continue;
     }
     const arg = item.arg ? resolvePath(scope, item.arg) : null;
-    if (arg) {
-      const numeric = arg.kind === 'int' || arg.kind === 'double';
-      const ok = item.fn === 'SUM' || item.fn === 'AVG' ? numeric : item.fn === 'COUNT' || item.fn === 'COUNT_DISTINCT' ? true : arg.kind !== 'bool' && arg.kind !== 'multi';
-      if (!ok || arg.field.raw.aggregatable === false) {
-        throw new SoqlError('INVALID_FIELD', positionedMessage(scope.soql, item.offset, item.length, `field ${arg.field.name} does not support aggregate operator ${item.fn}`));
-      }
-    }
+    checkAggregateArg(scope, item.fn, arg, item.offset, item.length);
     items.push({ kind: 'aggregate', fn: item.fn, arg, key: item.alias?.name ?? `expr${expr++}` });
   }
   const order = q.orderBy.map((o) => {
@@ -709,7 +761,9 @@ function bindAggregatePlan(scope: Scope, q: Query): AggregatePlan {
     }
     return { index, descending: o.descending, nullsLast: o.nullsLast };
   });
-  return { groupBy, items, order };
+  const hidden: AggregatePlan['hidden'][number][] = [];
+  const having = q.having ? bindHaving(scope, q.having, groupBy, hidden) : null;
+  return { groupBy, items, order, hidden, having };
 }
 
 /** A bound query: what it selects, and how to find its rows (WHERE, ORDER BY, LIMIT, OFFSET, parent chains). */

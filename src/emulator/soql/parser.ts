@@ -1,7 +1,7 @@
 // Recursive-descent parser for the SOQL subset Bulk API 2.0 query jobs accept. Syntax errors are
 // MALFORMED_QUERY with Salesforce's positioned text; constructs Bulk 2.0 refuses (aggregates,
 // GROUP BY, OFFSET, TYPEOF, parent-to-child subqueries) are parsed and flagged, not rejected here.
-import type { AggregateFunction, Alias, CompareOp, Condition, Literal, OrderItem, Path, Query, SelectItem, SubQuery, Unsupported } from './ast.js';
+import type { AggregateFunction, Alias, CompareOp, Condition, Literal, Operand, OrderItem, Path, Query, SelectItem, SubQuery, Unsupported } from './ast.js';
 import { malformed, TEXT } from './errors.js';
 import { isDateLiteralName, dateLiteralTakesN } from './date-literals.js';
 import { tokenize, type Token } from './lexer.js';
@@ -135,10 +135,11 @@ class Parser {
         this.expectPunct(')');
       } else groupBy.push(...this.pathList());
     }
+    let having: Condition | null = null;
     if (this.isWord('HAVING')) {
       this.next();
       this.flags.having = true;
-      this.condition();
+      having = this.condition();
     }
     const orderBy: OrderItem[] = [];
     if (this.isWord('ORDER')) {
@@ -191,6 +192,7 @@ class Parser {
       select,
       from: { name: objTok.text, offset: objTok.offset, alias },
       where,
+      having,
       orderBy,
       limit,
       groupBy,
@@ -359,16 +361,19 @@ class Parser {
     return this.comparison();
   }
 
-  private operand(): { path: Path; fn: string | null } {
+  private operand(): Operand {
     const t = this.peek();
     if (t.kind === 'ident' && this.isPunct('(', 1)) {
       const fn = t.text.toUpperCase();
       if (!DATE_FUNCTIONS.has(fn)) {
-        if (AGGREGATES.has(fn)) {
+        if (AGGREGATES.has(fn) && fn !== 'GROUPING') {
           this.flags.aggregate = true;
           this.next();
-          this.skipParens();
-          return { path: { segments: ['Id'], offset: t.offset, length: t.text.length }, fn: null };
+          this.next();
+          const arg = fn === 'COUNT' && this.isPunct(')') ? null : this.path();
+          const close = this.expectPunct(')');
+          const path = { segments: ['Id'], offset: t.offset, length: close.offset + 1 - t.offset };
+          return { path, fn: null, aggregate: { fn: fn as AggregateFunction, arg } };
         }
         this.unexpected(this.peek(1));
       }
