@@ -61,7 +61,7 @@ export function evaluateAggregate(
   limit: number | null,
   offset: number,
 ): FieldValue[][] {
-  const groupGetters: Getter[] = plan.groupBy.map((g) => getterOf(g)(rt));
+  const groupGetters: Getter[] = plan.groupBy.map((g) => g.get(rt));
   // The SELECT list's aggregates, then the ones only HAVING reads.
   const aggregates = [
     ...plan.items.map((i) => (i.kind === 'aggregate' ? i : null)),
@@ -94,7 +94,9 @@ export function evaluateAggregate(
     const first = plan.items.length;
     list = list.filter((g) => {
       const row: Record<string, FieldValue> = {};
-      plan.groupBy.forEach((f, k) => (row[f.field.name] = g.values[k]));
+      plan.groupBy.forEach((f, k) => {
+        if (f.fn === null) row[f.res.field.name] = g.values[k];
+      });
       plan.hidden.forEach((h, k) => (row[h.name] = g.accs[first + k]!.result()));
       return pred(row);
     });

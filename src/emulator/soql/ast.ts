@@ -18,7 +18,8 @@ export interface Alias {
 export type AggregateFunction = 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
 
 export type SelectItem =
-  | { readonly kind: 'field'; readonly path: Path; readonly alias?: Alias }
+  /** A field, or a date function of one (`CALENDAR_YEAR(CreatedDate)`, aggregate queries only). */
+  | { readonly kind: 'field'; readonly path: Path; readonly alias?: Alias; readonly fn?: string }
   | { readonly kind: 'fields'; readonly which: 'ALL' | 'STANDARD' | 'CUSTOM'; readonly offset: number }
   /** `COUNT()` has no argument; every other aggregate names one field. */
   | { readonly kind: 'aggregate'; readonly fn: AggregateFunction; readonly arg: Path | null; readonly alias?: Alias; readonly offset: number; readonly length: number };
@@ -58,6 +59,8 @@ export type Condition =
 
 export interface OrderItem {
   readonly path: Path;
+  /** A date function of the field (aggregate queries only). */
+  readonly fn?: string;
   readonly descending: boolean;
   readonly nullsLast: boolean;
 }
@@ -75,6 +78,8 @@ export interface Unsupported {
   readonly grouping: boolean;
   /** The first function call in the SELECT list outside aggregates and FIELDS() (toLabel, FORMAT, date functions). */
   readonly selectFunction: { readonly name: string; readonly offset: number } | null;
+  /** Offset of the `(` of the first date function in the SELECT list, GROUP BY or ORDER BY (Bulk: a syntax error there). */
+  readonly dateFunctionAt: number | null;
 }
 
 export interface Query {
@@ -84,8 +89,8 @@ export interface Query {
   readonly having: Condition | null;
   readonly orderBy: readonly OrderItem[];
   readonly limit: number | null;
-  /** GROUP BY fields (plain paths; ROLLUP and CUBE are recorded in `groupByFunction`). */
-  readonly groupBy: readonly Path[];
+  /** GROUP BY fields or date functions of fields (ROLLUP and CUBE are recorded in `groupByFunction`). */
+  readonly groupBy: readonly { readonly path: Path; readonly fn: string | null }[];
   readonly groupByFunction: string | null;
   readonly offset: number | null;
   readonly unsupported: Unsupported;

@@ -635,8 +635,21 @@ export type Selection =
   | { readonly kind: 'count' }
   | { readonly kind: 'aggregate'; readonly plan: AggregatePlan };
 
+/** One GROUP BY key: a field, or a date function of one. */
+export interface GroupKey {
+  /** Lower-case name SELECT, ORDER BY and HAVING match it by (`calendar_year(closedate)`). */
+  readonly name: string;
+  readonly res: Resolved;
+  readonly fn: string | null;
+  /** Kind of the key's value (a date function's is an integer, DAY_ONLY's a date). */
+  readonly kind: ValueKind;
+  readonly get: GetterFactory;
+  /** Field whose type prints the value; null for a date function's value, printed as it is. */
+  readonly field: FieldDef | null;
+}
+
 export interface AggregatePlan {
-  readonly groupBy: readonly Resolved[];
+  readonly groupBy: readonly GroupKey[];
   readonly items: readonly ({ readonly kind: 'group'; readonly index: number; readonly key: string } |
     { readonly kind: 'aggregate'; readonly fn: AggregateFunction; readonly arg: Resolved | null; readonly key: string })[];
   /** ORDER BY over grouped fields: index into groupBy. */
@@ -663,7 +676,7 @@ function aggregateType(fn: AggregateFunction, arg: Resolved | null): FieldDef['t
   return arg ? arg.field.type : 'int';
 }
 
-function bindHaving(scope: Scope, having: Condition, groupBy: readonly Resolved[], hidden: AggregatePlan['hidden'][number][]): PredicateFactory {
+function bindHaving(scope: Scope, having: Condition, groupBy: readonly GroupKey[], hidden: AggregatePlan['hidden'][number][]): PredicateFactory {
   const hscope: Scope = {
     ...scope,
     having: {
@@ -679,7 +692,8 @@ function bindHaving(scope: Scope, having: Condition, groupBy: readonly Resolved[
       },
       field(res, op) {
         if (res.chain.length) throw emulatorLimit('relationship fields in HAVING');
-        if (!groupBy.some((g) => g.name.toLowerCase() === res.name.toLowerCase())) {
+        if (op.fn) throw emulatorLimit('date functions in HAVING');
+        if (!groupBy.some((g) => g.name === groupKeyName(res, null))) {
           throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, op.path.offset, op.path.length, `Field must be grouped or aggregated: ${res.field.name}`));
         }
       },
@@ -702,6 +716,7 @@ function bindSelection(scope: Scope, q: Query, api: QueryApi): Selection {
         }
       } else if (item.kind === 'field') {
         if (item.alias) throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, item.alias.offset, item.alias.name.length, TEXT.unexpectedToken(item.alias.name)));
+        if (item.fn) throw emulatorLimit('date functions outside aggregate queries');
         fields.push(resolvePath(scope, item.path));
       }
     }
@@ -730,11 +745,17 @@ function bindSelection(scope: Scope, q: Query, api: QueryApi): Selection {
   return { kind: 'aggregate', plan: bindAggregatePlan(scope, q) };
 }
 
+/** How SELECT, ORDER BY and HAVING name a grouped value: `Industry`, `Account.Name`, `CALENDAR_YEAR(CloseDate)`. */
+function groupKeyName(res: Resolved, fn: string | null | undefined): string {
+  return (fn ? `${fn.toUpperCase()}(${res.name})` : res.name).toLowerCase();
+}
+
 function bindAggregatePlan(scope: Scope, q: Query): AggregatePlan {
-  const groupBy = q.groupBy.map((p) => {
-    const r = resolvePath(scope, p);
-    if (r.field.raw.groupable === false) throw new SoqlError('INVALID_FIELD', `field '${r.name}' can not be grouped in a query call`);
-    return r;
+  const groupBy = q.groupBy.map((g): GroupKey => {
+    const b = bindOperand(scope, { path: g.path, fn: g.fn });
+    // Datetime fields are not groupable, but date functions of them are.
+    if (!g.fn && b.res.field.raw.groupable === false) throw new SoqlError('INVALID_FIELD', `field '${b.res.name}' can not be grouped in a query call`);
+    return { name: groupKeyName(b.res, g.fn), res: b.res, fn: g.fn, kind: b.kind, get: b.get, field: g.fn ? null : b.res.field };
   });
   const items: AggregatePlan['items'][number][] = [];
   let expr = 0;
@@ -742,11 +763,12 @@ function bindAggregatePlan(scope: Scope, q: Query): AggregatePlan {
     if (item.kind === 'fields') throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, item.offset, 6, TEXT.unexpectedToken('FIELDS')));
     if (item.kind === 'field') {
       const r = resolvePath(scope, item.path);
-      const index = groupBy.findIndex((g) => g.name.toLowerCase() === r.name.toLowerCase());
+      const index = groupBy.findIndex((g) => g.name === groupKeyName(r, item.fn));
       if (index < 0) {
         throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, item.path.offset, item.path.length, `Field must be grouped or aggregated: ${r.field.name}`));
       }
-      items.push({ kind: 'group', index, key: item.alias?.name ?? r.field.name });
+      // A date function is named like an aggregate: exprN unless it has an alias.
+      items.push({ kind: 'group', index, key: item.alias?.name ?? (item.fn ? `expr${expr++}` : r.field.name) });
       continue;
     }
     const arg = item.arg ? resolvePath(scope, item.arg) : null;
@@ -755,7 +777,7 @@ function bindAggregatePlan(scope: Scope, q: Query): AggregatePlan {
   }
   const order = q.orderBy.map((o) => {
     const r = resolvePath(scope, o.path);
-    const index = groupBy.findIndex((g) => g.name.toLowerCase() === r.name.toLowerCase());
+    const index = groupBy.findIndex((g) => g.name === groupKeyName(r, o.fn));
     if (index < 0) {
       throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, o.path.offset, o.path.length, `Ordered field must be grouped or aggregated: ${r.field.name}`));
     }
@@ -782,8 +804,9 @@ export interface Plan {
 
 export function bindQuery(store: OrgStore, soql: string, q: Query, api: QueryApi = 'bulk'): Plan {
   // Bulk reads toLabel(), FORMAT() and date functions in the SELECT list as a syntax error at the parenthesis.
-  const fn = q.unsupported.selectFunction;
-  if (fn && api === 'bulk') throw new SoqlError('MALFORMED_QUERY', positionedMessage(soql, fn.offset, 1, TEXT.unexpectedToken('(')));
+  const u = q.unsupported;
+  const at = Math.min(u.selectFunction?.offset ?? Infinity, u.dateFunctionAt ?? Infinity);
+  if (at !== Infinity && api === 'bulk') throw new SoqlError('MALFORMED_QUERY', positionedMessage(soql, at, 1, TEXT.unexpectedToken('(')));
   const object = store.type(q.from.name);
   if (!object) {
     throw new SoqlError('INVALID_TYPE', positionedMessage(soql, q.from.offset, q.from.name.length, TEXT.unknownObject(q.from.name)));
@@ -822,6 +845,7 @@ export function bindQuery(store: OrgStore, soql: string, q: Query, api: QueryApi
 
   const where = q.where ? bindCondition(scope, q.where) : null;
   const order: OrderPlan[] = selection.kind === 'aggregate' ? [] : q.orderBy.map((o) => {
+    if (o.fn) throw emulatorLimit('date functions outside aggregate queries');
     const res = resolvePath(scope, o.path);
     if (!res.field.sortable) throw new SoqlError('INVALID_FIELD', TEXT.notSortable(res.name));
     return { get: getterOf(res), kind: res.kind, descending: o.descending, nullsLast: o.nullsLast };

@@ -35,7 +35,7 @@ function validDate(text: string): boolean {
 
 class Parser {
   private pos = 0;
-  private flags: { -readonly [K in keyof Unsupported]: Unsupported[K] } = { subquery: false, aggregate: false, groupBy: false, having: false, offsetClause: false, typeOf: false, orderByAggregate: false, grouping: false, selectFunction: null };
+  private flags: { -readonly [K in keyof Unsupported]: Unsupported[K] } = { subquery: false, aggregate: false, groupBy: false, having: false, offsetClause: false, typeOf: false, orderByAggregate: false, grouping: false, selectFunction: null, dateFunctionAt: null };
 
   constructor(
     private readonly soql: string,
@@ -122,7 +122,7 @@ class Parser {
       this.next();
       this.ident();
     }
-    const groupBy: Path[] = [];
+    const groupBy: { path: Path; fn: string | null }[] = [];
     let groupByFunction: string | null = null;
     if (this.isWord('GROUP')) {
       this.next();
@@ -152,7 +152,10 @@ class Parser {
           this.flags.aggregate = true;
           this.flags.orderByAggregate = true;
         }
+        const dated = call.kind === 'ident' && this.isPunct('(', 1) && DATE_FUNCTIONS.has(call.text.toUpperCase());
+        const fn = dated ? this.dateFunctionName() : undefined;
         const path = this.flags.orderByAggregate && this.isPunct('(', 1) ? this.aggregateCall() : this.path();
+        if (dated) this.expectPunct(')');
         let descending = false;
         if (this.isWord('ASC')) this.next();
         else if (this.isWord('DESC')) {
@@ -168,7 +171,7 @@ class Parser {
             nullsLast = true;
           } else this.unexpected();
         }
-        orderBy.push({ path, descending, nullsLast });
+        orderBy.push(fn ? { path, fn, descending, nullsLast } : { path, descending, nullsLast });
       } while (this.isPunct(','));
     }
     let limit: number | null = null;
@@ -219,19 +222,37 @@ class Parser {
     return { segments: ['Id'], offset: t.offset, length: t.text.length };
   }
 
-  /** A comma-separated list of field paths (GROUP BY contents); a function call there is recorded, not grouped on. */
-  private pathList(): Path[] {
-    const paths: Path[] = [];
+  /**
+   * Reads `FN(` of a date function call; the caller reads the field and `)`. In the SELECT list and ORDER BY its
+   * place is recorded: Bulk API 2.0 answers a syntax error there (in GROUP BY it refuses the aggregate query).
+   */
+  private dateFunctionName(record = true): string {
+    const t = this.next();
+    const open = this.expectPunct('(');
+    if (record && this.flags.dateFunctionAt === null) this.flags.dateFunctionAt = open.offset;
+    return t.text.toUpperCase();
+  }
+
+  /**
+   * A comma-separated list of GROUP BY fields or date functions of fields; another function call there is recorded
+   * (and refused later), not grouped on.
+   */
+  private pathList(): { path: Path; fn: string | null }[] {
+    const items: { path: Path; fn: string | null }[] = [];
     for (let first = true; first || this.isPunct(','); first = false) {
       if (!first) this.next();
       const t = this.peek();
-      if (t.kind === 'ident' && this.isPunct('(', 1)) {
+      if (t.kind === 'ident' && this.isPunct('(', 1) && DATE_FUNCTIONS.has(t.text.toUpperCase())) {
+        const fn = this.dateFunctionName(false);
+        items.push({ path: this.path(), fn });
+        this.expectPunct(')');
+      } else if (t.kind === 'ident' && this.isPunct('(', 1)) {
         if (!this.flags.selectFunction) this.flags.selectFunction = { name: t.text, offset: this.peek(1).offset };
         this.next();
         this.skipParens();
-      } else paths.push(this.path());
+      } else items.push({ path: this.path(), fn: null });
     }
-    return paths;
+    return items;
   }
 
   /** An alias after a selected field or aggregate: a name that is not the next clause's keyword. */
@@ -299,8 +320,14 @@ class Parser {
           this.flags.aggregate = true;
           this.flags.grouping = true;
           this.alias();
+        } else if (DATE_FUNCTIONS.has(fn)) {
+          const name = this.dateFunctionName();
+          const path = this.path();
+          this.expectPunct(')');
+          const alias = this.alias();
+          items.push({ kind: 'field', path, fn: name, ...(alias ? { alias } : {}) });
         } else {
-          // toLabel(), convertCurrency(), FORMAT(), date functions: not in this emulator's subset. Bulk answers
+          // toLabel(), convertCurrency(), FORMAT(): not in this emulator's subset. Bulk answers
           // the syntax error it always has; REST says the emulator does not evaluate them.
           if (!this.flags.selectFunction) this.flags.selectFunction = { name: t.text, offset: this.peek(1).offset };
           this.next();
