@@ -2,7 +2,7 @@
 // field), rendering every result page, a filtered scan and a sorted query. Runs against dist/
 // (`npm run build` first). Usage: node bench/emulator-soql.mjs [rows=1000000] [pageSize=50000]
 import { performance } from 'node:perf_hooks';
-import { compileQuery } from '../dist/src/emulator/soql/index.js';
+import { compileQuery } from '../dist/src/emulator/query/index.js';
 import { fixtureStore } from '../dist/test/emulator/soql-fixture.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);

@@ -27,7 +27,7 @@ const JOB = '750000000000001AAA';
 if (process.argv[2] === '--stub-server') {
   stubServer();
 } else if (process.argv[2] === '--emulator-server') {
-  const { startEmulator } = await import('../dist/src/emulator/server.js');
+  const { startEmulator } = await import('../dist/src/emulator/start-emulator.js');
   // The demo seed holds 198 live Accounts at scale 1.
   const emu = await startEmulator({ port: 0, seed: 'demo', scale: Math.ceil(Number(process.argv[3]) / 198) });
   process.send({ url: emu.url });

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadFaultFile, type FaultConfig } from './faults.js';
-import { startEmulator } from './server.js';
+import { startEmulator } from './start-emulator.js';
 
 function positiveNumber(name: string, allowZero = true) {
   return (raw: string): number => {

@@ -83,3 +83,24 @@ t.test('a token passed in the query string never reaches the request log', async
   t.notOk(log.includes(h.token), 'the token is not in the log');
   t.match(log, /oauth_token=REDACTED&version=62\.0/);
 });
+
+t.test('admin clock: advancing it moves the emulator time that jobs and tokens read; it never runs back', async (t) => {
+  const h = await withEmulator(t, { now: () => Date.UTC(2026, 0, 15, 12, 0, 0) });
+  t.same(await h.admin('/clock'), { now: '2026-01-15T12:00:00.000Z' }, 'the injected source');
+  t.same(await h.admin('/clock', { method: 'POST', body: JSON.stringify({ advanceSeconds: 86_400 }) }), { now: '2026-01-16T12:00:00.000Z' });
+  t.equal((await h.json('limits')).status, 401, 'the token issued a day ago (two-hour lifetime) has expired');
+  h.token = await h.newToken();
+  const job = await h.json('jobs/ingest', { method: 'POST', body: JSON.stringify({ object: 'Account', operation: 'insert' }) });
+  t.equal(job.body.createdDate, '2026-01-16T12:00:00.000+0000', 'job timestamps follow the clock');
+  const today = await h.admin('/query', { method: 'POST', body: JSON.stringify({ soql: 'SELECT Id FROM Account WHERE CreatedDate = TODAY' }) });
+  t.equal(today.count, 0, 'TODAY is the clock\'s day: the demo org was seeded the day before');
+  for (const advanceSeconds of [-1, 'soon']) {
+    const bad = await fetch(`${h.url}/__emulator/clock`, { method: 'POST', body: JSON.stringify({ advanceSeconds }) });
+    t.equal(bad.status, 400, `advanceSeconds ${JSON.stringify(advanceSeconds)} is refused`);
+    t.match(await bad.text(), /advanceSeconds/);
+  }
+  await h.advanceClock(7199);
+  t.equal((await h.json('limits')).status, 200, 'a token is good for its whole lifetime');
+  await h.advanceClock(1);
+  t.equal((await h.json('limits')).status, 401, 'and not a second longer');
+});

@@ -5,7 +5,7 @@
 // jobs run one after the other, never collide.
 import t, { type Test } from 'tap';
 import { csvRows, withEmulator, type Harness } from '../helpers/emulator.js';
-import type { EmulatorOptions } from '../../src/emulator/server.js';
+import type { EmulatorOptions } from '../../src/emulator/start-emulator.js';
 
 const LOCK_ERROR = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
 const BATCH = 10_000;
@@ -68,7 +68,7 @@ t.test('children of one parent spread over parallel batches fail with UNABLE_TO_
   const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
   process.on('warning', onWarning);
   const r = await insertContacts(t, h, rows);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setImmediate(resolve)); // process warnings are emitted on a later tick
   process.off('warning', onWarning);
   t.same(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), [], 'serving a 1 MB result set leaks no listeners', {});
   t.equal(r.info.state, 'JobComplete', 'lock failures are row errors, not a job failure');

@@ -210,13 +210,13 @@ t.test('identity URL and userinfo', async (t) => {
 });
 
 t.test('tokenTtlSeconds: expiry -> 401 INVALID_SESSION_ID -> refresh -> works', async (t) => {
-  const h = await withEmulator(t, { seed: 'empty', tokenTtlSeconds: 1, refreshTokens: ['5Aep861ExpiryTestToken'] });
+  const h = await withEmulator(t, { seed: 'empty', tokenTtlSeconds: 7200, refreshTokens: ['5Aep861ExpiryTestToken'] });
   const first = await token(h, { grant_type: 'refresh_token', ...CLIENT, refresh_token: '5Aep861ExpiryTestToken' });
   t.equal((await restWith(h, first.body.access_token)).status, 200, 'fresh token works');
   const ui = await fetch(`${h.url}/services/oauth2/userinfo`, { headers: { Authorization: `Bearer ${first.body.access_token}` } });
   t.equal(ui.status, 200);
   await ui.arrayBuffer();
-  await new Promise((r) => setTimeout(r, 1150));
+  await h.advanceClock(7200);
   const expired = await restWith(h, first.body.access_token);
   t.equal(expired.status, 401);
   t.same(expired.body, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);

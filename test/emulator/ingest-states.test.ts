@@ -121,7 +121,11 @@ t.test('a job is processed only after UploadComplete, and counters grow while it
   const rows = ['Name'];
   for (let i = 0; i < 3000; i++) rows.push(`Rate ${i}`);
   await put(h, id, rows.join('\n') + '\n');
-  await new Promise((r) => setTimeout(r, 300));
+  // A job closed after this one is processed to the end while this one stays untouched.
+  const later = await openJob(h);
+  await put(h, later, 'Name\nLater\n');
+  await patch(h, later, 'UploadComplete');
+  t.equal((await h.waitFor(`jobs/ingest/${later}`)).state, 'JobComplete');
   const still = await h.json(`jobs/ingest/${id}`);
   t.equal(still.body.state, 'Open', 'uploaded but not closed: never processed');
   t.equal(still.body.numberRecordsProcessed, 0);

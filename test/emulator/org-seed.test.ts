@@ -54,7 +54,7 @@ t.test('schema errors name the bad path', async (t) => {
   t.same(validateSeed({ settings: { allocations: { dailyApiRequests: -1 } } }), ['/settings/allocations/dailyApiRequests: must be >= 0']);
   t.same(validateSeed({ settings: { hardDelete: true } }), ['/settings: unknown key "hardDelete"']);
   t.same(validateSeed({ user: { username: 'x@y' } }), ['/user: missing required key "lastName"', '/user: missing required key "email"']);
-  t.same(validateSeed({ generate: { Task: 5 } }), ['/generate: unknown key "Task"']);
+  t.same(validateSeed({ generate: { Task: 5 } }), ['/generate/Task: unknown object "Task" (objects with records: Account, Case, Contact, Invoice__c, Lead, Opportunity, User)'], 'an object the org does not describe');
   t.same(validateSeed({ validationRules: { Account: [{ name: 'R', errorMessage: 'm' }] } }), [
     '/validationRules/Account/0: missing required key "errorWhen"',
   ]);

@@ -2,7 +2,7 @@
 // job's delimiter and line ending, a header row on every page, locator paging, ORDER BY / LIMIT,
 // query vs queryAll, and a snapshot that later writes do not change.
 import t from 'tap';
-import { compileQuery, decodeLocator, encodeLocator, type QueryResult } from '../../src/emulator/soql/index.js';
+import { compileQuery, decodeLocator, encodeLocator, type QueryResult } from '../../src/emulator/query/index.js';
 import type { OrgStore } from '../../src/emulator/org/types.js';
 import { fixtureStore } from './soql-fixture.js';
 

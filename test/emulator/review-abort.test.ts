@@ -8,6 +8,15 @@ import { csvRows, withEmulator, type Harness } from '../helpers/emulator.js';
 
 const N = 30_000;
 
+/** Polls `ready` every 20 ms, at most 500 times (10 s). */
+async function waitUntil(ready: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await ready()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 async function snapshot(h: Harness, id: string) {
   const rows = async (set: string) => csvRows(await (await h.call(`jobs/ingest/${id}/${set}`)).text()).length - 1;
   const info = (await h.json(`jobs/ingest/${id}`)).body;
@@ -29,17 +38,21 @@ t.test('abort mid-batch: results, counters and the org are final once the job re
   const put = await h.call(`jobs/ingest/${id}/batches`, { method: 'PUT', headers: { 'Content-Type': 'text/csv' }, body: lines.join('\n') + '\n' });
   t.equal(put.status, 201);
   await h.json(`jobs/ingest/${id}`, { method: 'PATCH', body: JSON.stringify({ state: 'UploadComplete' }) });
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && ((await h.json(`jobs/ingest/${id}`)).body.numberRecordsProcessed ?? 0) === 0) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitUntil(async () => ((await h.json(`jobs/ingest/${id}`)).body.numberRecordsProcessed ?? 0) > 0, 'the first batch to start');
   const abort = await h.json(`jobs/ingest/${id}`, { method: 'PATCH', body: JSON.stringify({ state: 'Aborted' }) });
   t.equal(abort.body.state, 'Aborted');
-  const first = await snapshot(h, id);
-  await new Promise((r) => setTimeout(r, 2_500)); // longer than a 10,000-row batch at 5,000 records/s
-  const later = await snapshot(h, id);
-  t.equal(first.successful + first.failed + first.unprocessed, N, 'every row in exactly one file');
-  t.same(later, first, 'nothing moves after the job reads Aborted');
-  t.equal(first.live, first.successful, 'the org holds exactly the successful rows');
-  t.equal(first.processed, first.successful + first.failed, 'numberRecordsProcessed agrees with the result files');
+  // Read at once, before anything else can wait on the run: what a client sees the moment the job reads Aborted.
+  const atAbort = {
+    live: (await h.admin('/counts')).Account.live as number,
+    processed: (await h.json(`jobs/ingest/${id}`)).body.numberRecordsProcessed as number,
+  };
+  // The result sets are served only once the run has stopped writing, so a second look after them is final.
+  const files = await snapshot(h, id);
+  const again = await snapshot(h, id);
+  t.same({ live: files.live, processed: files.processed }, atAbort, 'nothing moved after the job read Aborted');
+  t.same(again, files, 'the result sets do not change either');
+  t.equal(files.successful + files.failed + files.unprocessed, N, 'every row in exactly one file');
+  t.ok(files.unprocessed > 0, 'the abort came before the last batch');
+  t.equal(files.live, files.successful, 'the org holds exactly the successful rows');
+  t.equal(files.processed, files.successful + files.failed, 'numberRecordsProcessed agrees with the result files');
 });

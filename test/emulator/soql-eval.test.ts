@@ -1,7 +1,7 @@
 // WHERE semantics as SOQL evaluates them: typed comparisons, case-insensitive text, null handling,
 // LIKE, IN, dates and datetimes, date literals and functions, relationship filters, semi-joins.
 import t from 'tap';
-import { compileQuery } from '../../src/emulator/soql/index.js';
+import { compileQuery } from '../../src/emulator/query/index.js';
 import { fixtureStore } from './soql-fixture.js';
 
 const store = fixtureStore();

@@ -1,6 +1,7 @@
 // What Bulk API 2.0 accepts at job create, and what it refuses with which errorCode and text.
 import t from 'tap';
-import { compileQuery, SoqlError } from '../../src/emulator/soql/index.js';
+import { compileQuery } from '../../src/emulator/query/index.js';
+import { SoqlError } from '../../src/emulator/soql/index.js';
 import { fixtureStore } from './soql-fixture.js';
 
 const store = fixtureStore();

@@ -2,7 +2,7 @@
 // its admin API at hand. `withEmulator` gives raw fetch helpers with a bearer token (protocol tests);
 // `startEmu` gives the admin API and the request log, and `connect` a BulkClient with fast retries (client tests).
 import type { Test } from 'tap';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/start-emulator.js';
 import { BulkClient, parseConnectionConfig, type BulkClientOptions, type ConnectionConfig, type Logger, type LogLevel } from '../../src/bulk/index.js';
 
 /** The emulator's built-in connected app and user. */
@@ -34,6 +34,8 @@ export interface Harness {
   newToken(): Promise<string>;
   admin<T = any>(path: string, init?: RequestInit): Promise<T>;
   waitFor(path: string, states?: string[], timeoutMs?: number): Promise<any>;
+  /** Moves the emulator's clock forward (token expiry, job timestamps) instead of waiting real time. */
+  advanceClock(seconds: number): Promise<void>;
 }
 
 export async function withEmulator(t: Test, options: EmulatorOptions = {}): Promise<Harness> {
@@ -70,6 +72,15 @@ export async function withEmulator(t: Test, options: EmulatorOptions = {}): Prom
         headers: { 'Content-Type': 'application/json', ...(init?.headers ?? {}) },
       });
       return (await res.json()) as any;
+    },
+    async advanceClock(seconds) {
+      const res = await fetch(`${url}/__emulator/clock`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ advanceSeconds: seconds }),
+      });
+      if (res.status !== 200) throw new Error(`POST /__emulator/clock answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer().catch(() => undefined);
     },
     async waitFor(path, states = ['JobComplete', 'Failed', 'Aborted'], timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;

@@ -4,16 +4,10 @@
 // The upload is kept as the one Buffer it arrived in. A scan records where each record starts and ends
 // (two numbers per record); cells are decoded on demand from those byte ranges, so a 1,000,000-row upload
 // holds one copy of its data plus 8 bytes of offsets per row.
+import { DELIMITER_CHARS } from '../csv-dialect.js';
 import type { ColumnDelimiter, LineEnding } from './types.js';
 
-export const DELIMITER_CHARS: Readonly<Record<ColumnDelimiter, string>> = {
-  BACKQUOTE: '`',
-  CARET: '^',
-  COMMA: ',',
-  PIPE: '|',
-  SEMICOLON: ';',
-  TAB: '\t',
-};
+export { DELIMITER_CHARS };
 
 const QUOTE = 0x22;
 const LF = 0x0a;

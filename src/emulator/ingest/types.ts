@@ -3,8 +3,8 @@ import type { OrgStore, Row, SObjectType } from '../org/types.js';
 import type { LockRegistry } from './locks.js';
 
 export type Operation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
-export type ColumnDelimiter = 'BACKQUOTE' | 'CARET' | 'COMMA' | 'PIPE' | 'SEMICOLON' | 'TAB';
-export type LineEnding = 'LF' | 'CRLF';
+import type { ColumnDelimiter, LineEnding } from '../csv-dialect.js';
+export type { ColumnDelimiter, LineEnding } from '../csv-dialect.js';
 
 export interface IngestJobSpec {
   readonly id: string;

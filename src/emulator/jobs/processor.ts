@@ -5,7 +5,7 @@ import type { Faults } from '../faults.js';
 import { IngestRun, LockRegistry } from '../ingest/index.js';
 import type { OrgStore } from '../org/types.js';
 import type { Rng } from '../rng.js';
-import type { CompiledQuery, QueryResult } from '../soql/index.js';
+import type { CompiledQuery, QueryResult } from '../query/index.js';
 import type { Usage } from '../usage.js';
 import { setState } from './job-store.js';
 import { isTerminal } from './types.js';

@@ -2,12 +2,11 @@
 export type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 export type IngestOperation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
 export type QueryOperation = 'query' | 'queryAll';
-export type ColumnDelimiter = 'BACKQUOTE' | 'CARET' | 'COMMA' | 'PIPE' | 'SEMICOLON' | 'TAB';
-export type LineEnding = 'LF' | 'CRLF';
+import type { ColumnDelimiter, LineEnding } from '../csv-dialect.js';
+export type { ColumnDelimiter, LineEnding } from '../csv-dialect.js';
+export { COLUMN_DELIMITERS, LINE_ENDINGS } from '../csv-dialect.js';
 
 export const INGEST_OPERATIONS: readonly IngestOperation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
-export const COLUMN_DELIMITERS: readonly ColumnDelimiter[] = ['BACKQUOTE', 'CARET', 'COMMA', 'PIPE', 'SEMICOLON', 'TAB'];
-export const LINE_ENDINGS: readonly LineEnding[] = ['LF', 'CRLF'];
 
 export function isTerminal(state: JobState): boolean {
   return state === 'JobComplete' || state === 'Failed' || state === 'Aborted';

@@ -112,17 +112,25 @@ function globalEntryOf(c: Captured, name: string): Raw {
   return e;
 }
 
-/** The global-list entry of Invoice__c, shaped like the captured Account entry. */
-export function invoiceGlobalEntry(c: Captured): Raw {
-  const base = '/services/data/v48.0/sobjects/Invoice__c';
+/** What names a custom object: API name, labels and key prefix. */
+export interface CustomObjectNames {
+  readonly name: string;
+  readonly label: string;
+  readonly labelPlural: string;
+  readonly keyPrefix: string;
+}
+
+/** The global-list entry of a custom object, shaped like the captured Account entry. */
+export function customGlobalEntry(c: Captured, o: CustomObjectNames): Raw {
+  const base = `/services/data/v48.0/sobjects/${o.name}`;
   return derive(globalEntryOf(c, 'Account'), {
     custom: true,
     feedEnabled: false,
-    keyPrefix: INVOICE_KEY_PREFIX,
-    label: 'Invoice',
-    labelPlural: 'Invoices',
+    keyPrefix: o.keyPrefix,
+    label: o.label,
+    labelPlural: o.labelPlural,
     mergeable: false,
-    name: 'Invoice__c',
+    name: o.name,
     urls: {
       compactLayouts: `${base}/describe/compactLayouts`,
       rowTemplate: `${base}/{ID}`,
@@ -137,16 +145,25 @@ export function invoiceGlobalEntry(c: Captured): Raw {
   });
 }
 
-/** Field entries of Invoice__c, in the order Salesforce lists a custom object's fields. */
-export function invoiceFields(c: Captured): Raw[] {
+const INVOICE: CustomObjectNames = { name: 'Invoice__c', label: 'Invoice', labelPlural: 'Invoices', keyPrefix: INVOICE_KEY_PREFIX };
+
+/** The global-list entry of Invoice__c. */
+export function invoiceGlobalEntry(c: Captured): Raw {
+  return customGlobalEntry(c, INVOICE);
+}
+
+/**
+ * The fields every custom object has, in the order Salesforce lists them (Id, OwnerId, IsDeleted, Name, audit
+ * fields), then `custom`: the object's own fields.
+ */
+export function customObjectFields(c: Captured, o: CustomObjectNames, custom: readonly Raw[]): Raw[] {
   const A = c.Account;
-  const custom = { custom: true, permissionable: true };
   return [
-    derive(capturedField(A, 'Id'), { label: 'Record ID' }),
+    derive(capturedField(A, 'Id'), { label: `${o.label} ID` }),
     derive(capturedField(c.Case, 'OwnerId'), {}),
     derive(capturedField(A, 'IsDeleted'), {}),
     derive(capturedField(c.Opportunity, 'Name'), {
-      label: 'Invoice Name',
+      label: `${o.label} Name`,
       length: 80,
       byteLength: 240,
       nillable: true,
@@ -158,6 +175,15 @@ export function invoiceFields(c: Captured): Raw[] {
     derive(capturedField(A, 'LastModifiedDate'), {}),
     derive(capturedField(A, 'LastModifiedById'), {}),
     derive(capturedField(A, 'SystemModstamp'), {}),
+    ...custom,
+  ];
+}
+
+/** Field entries of Invoice__c, in the order Salesforce lists a custom object's fields. */
+export function invoiceFields(c: Captured): Raw[] {
+  const A = c.Account;
+  const custom = { custom: true, permissionable: true };
+  const fields = customObjectFields(c, INVOICE, [
     externalIdField(c),
     derive(capturedField(c.Contact, 'AccountId'), {
       name: 'Account__c',
@@ -199,7 +225,9 @@ export function invoiceFields(c: Captured): Raw[] {
       precision: 18,
       scale: 0,
     }),
-  ];
+  ]);
+  fields[0] = derive(fields[0], { label: 'Record ID' });
+  return fields;
 }
 
 /** Child relationships a custom object gets from the platform (copied from Account's, re-pointed where needed). */
@@ -209,13 +237,16 @@ const PLATFORM_CHILDREN = new Set([
   'ProcessInstance', 'ProcessInstanceHistory', 'RecordAction', 'RecordActionHistory', 'TopicAssignment',
 ]);
 
-/** The Invoice__c describe body, shaped (same top-level keys, same order) like the captured Account describe. */
-export function invoiceDescribe(c: Captured): Raw {
-  const entry = invoiceGlobalEntry(c);
+/** A custom object's describe body, shaped (same top-level keys, same order) like the captured Account describe. */
+export function customDescribe(c: Captured, o: CustomObjectNames, fields: readonly Raw[], childRelationships: readonly Raw[] = []): Raw {
+  const entry = customGlobalEntry(c, o);
   const A = c.Account;
-  const children = (A.childRelationships as Raw[])
+  const platform = (A.childRelationships as Raw[])
     .filter((r) => PLATFORM_CHILDREN.has(String(r.childSObject)))
     .map((r) => structuredClone(r));
+  const children = [...platform];
+  for (const r of childRelationships) sortedInsert(children, r, childRelKey);
+  const plural = o.labelPlural.toLowerCase();
   return derive(A, {
     actionOverrides: [],
     childRelationships: children,
@@ -223,12 +254,12 @@ export function invoiceDescribe(c: Captured): Raw {
     custom: true,
     deletable: true,
     feedEnabled: false,
-    fields: invoiceFields(c),
-    keyPrefix: INVOICE_KEY_PREFIX,
-    label: 'Invoice',
-    labelPlural: 'Invoices',
+    fields: [...fields],
+    keyPrefix: o.keyPrefix,
+    label: o.label,
+    labelPlural: o.labelPlural,
     mergeable: false,
-    name: 'Invoice__c',
+    name: o.name,
     recordTypeInfos: [
       {
         active: true,
@@ -238,18 +269,23 @@ export function invoiceDescribe(c: Captured): Raw {
         master: true,
         name: 'Master',
         recordTypeId: '012000000000000AAA',
-        urls: { layout: '/services/data/v48.0/sobjects/Invoice__c/describe/layouts/012000000000000AAA' },
+        urls: { layout: `/services/data/v48.0/sobjects/${o.name}/describe/layouts/012000000000000AAA` },
       },
     ],
     supportedScopes: [
-      { label: 'All invoices', name: 'everything' },
-      { label: 'My invoices', name: 'mine' },
-      { label: 'Queue owned invoices', name: 'queue_owned' },
-      { label: "My team's invoices", name: 'team' },
-      { label: 'My queues invoices', name: 'user_owned' },
+      { label: `All ${plural}`, name: 'everything' },
+      { label: `My ${plural}`, name: 'mine' },
+      { label: `Queue owned ${plural}`, name: 'queue_owned' },
+      { label: `My team's ${plural}`, name: 'team' },
+      { label: `My queues ${plural}`, name: 'user_owned' },
     ],
-    urls: { ...(entry.urls as Raw), uiDetailTemplate: uiUrl(c, '{ID}'), uiEditTemplate: uiUrl(c, '{ID}/e'), uiNewRecord: uiUrl(c, `${INVOICE_KEY_PREFIX}/e`) },
+    urls: { ...(entry.urls as Raw), uiDetailTemplate: uiUrl(c, '{ID}'), uiEditTemplate: uiUrl(c, '{ID}/e'), uiNewRecord: uiUrl(c, `${o.keyPrefix}/e`) },
   });
+}
+
+/** The Invoice__c describe body. */
+export function invoiceDescribe(c: Captured): Raw {
+  return customDescribe(c, INVOICE, invoiceFields(c));
 }
 
 function uiUrl(c: Captured, tail: string): string {

@@ -209,16 +209,27 @@ export function buildMetadata(c: Captured): OrgMetadata {
     ['User', userDescribe(c, tableNames)],
     ['Invoice__c', invoiceDescribe(c)],
   ]);
+  return buildTypes(global, new Map([...describes].map(([k, d]) => [k.toLowerCase(), d])));
+}
+
+/**
+ * Metadata from a global list and the describe bodies of the objects that have records (keyed by lower-case
+ * name). A describe already built into a type of `reuse` keeps that type.
+ */
+export function buildTypes(global: readonly Raw[], describes: ReadonlyMap<string, Raw>, reuse?: OrgMetadata): OrgMetadata {
   const types: SObjectType[] = [];
   for (const entry of global) {
-    const d = describes.get(String(entry.name));
-    if (d) types.push(sobjectTypeFromDescribe(d, entry));
+    const d = describes.get(String(entry.name).toLowerCase());
+    if (!d) continue;
+    const old = reuse?.type(String(entry.name));
+    types.push(old && old.describe === d && old.globalEntry === entry ? old : sobjectTypeFromDescribe(d, entry));
   }
   const byName = new Map(types.map((t) => [t.name.toLowerCase(), t]));
-  deepFreeze(global);
+  const list = Object.freeze([...global]);
+  deepFreeze(list);
   return Object.freeze({
     types: Object.freeze(types),
-    globalList: Object.freeze(global),
+    globalList: list,
     type: (name: string) => byName.get(name.toLowerCase()),
   });
 }

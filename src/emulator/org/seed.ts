@@ -1,7 +1,7 @@
 // Seeds: the org the emulator starts with. Built-in "demo" and "empty", or a JSON file validated against
 // schemas/emulator-seed.schema.json (then checked against the org's metadata: objects, fields, values, references).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { packageRoot } from '../../paths.js';
 import {
@@ -14,6 +14,8 @@ import {
   generateDemoRecords,
 } from './demo-org.js';
 import { loadMetadata, type OrgMetadata } from './metadata.js';
+import { generateRecords } from './record-generator.js';
+import { metadataWithObjects, SeedObjectError, type SeedObject } from './seed-objects.js';
 import {
   createOrgStore,
   DEFAULT_SETTINGS,
@@ -45,6 +47,8 @@ export interface SeedFile {
   };
   readonly user?: RunningUserSpec;
   readonly validationRules?: Readonly<Record<string, readonly (Omit<ValidationRule, 'active'> & { active?: boolean })[]>>;
+  /** Objects the seed describes: replacing the base org's describe of the same name, or added to it. */
+  readonly objects?: readonly SeedObject[];
   readonly generate?: Readonly<Record<string, number>>;
   readonly records?: Readonly<Record<string, readonly Readonly<Record<string, SeedValue>>[]>>;
 }
@@ -54,6 +58,8 @@ export interface LoadSeedOptions {
   readonly scale?: number;
   /** The seed's "now" (epoch ms): timestamps of generated and explicit records (default: the current time). */
   readonly now?: number;
+  /** Folder that `describeFile` paths are relative to (default: the seed file's folder, else the working directory). */
+  readonly baseDir?: string;
 }
 
 /** A seed that cannot be loaded; `errors` name the JSON path of each problem (`/records/Account/3/Name: ...`). */
@@ -172,10 +178,26 @@ function isRef(v: SeedValue): v is SeedReference {
 }
 
 /** Checks a parsed seed against the schema, then against the org metadata. Returns the problems (none: valid). */
-export function validateSeed(json: unknown, metadata: OrgMetadata = loadMetadata()): string[] {
+export function validateSeed(json: unknown, metadata?: OrgMetadata, baseDir = process.cwd()): string[] {
   const validate = schemaValidator();
   if (!validate(json)) return (validate.errors ?? []).map(formatAjvError);
-  return semanticErrors(json as SeedFile, metadata);
+  const seed = json as SeedFile;
+  let m = metadata;
+  if (!m) {
+    try {
+      m = seedMetadata(seed, baseDir);
+    } catch (e) {
+      if (e instanceof SeedObjectError) return [e.message];
+      throw e;
+    }
+  }
+  return semanticErrors(seed, m);
+}
+
+/** The org metadata of a seed: the packaged describes, with the seed's own objects replacing or added. */
+function seedMetadata(seed: SeedFile, baseDir: string): OrgMetadata {
+  const base = loadMetadata();
+  return seed.objects?.length ? metadataWithObjects(base, seed.objects, baseDir) : base;
 }
 
 function tableType(m: OrgMetadata, name: string): SObjectType | undefined {
@@ -198,6 +220,9 @@ function semanticErrors(seed: SeedFile, m: OrgMetadata): string[] {
         errors.push(`${ptr('validationRules', obj, i, 'errorField')}: no field "${r.errorField}" on ${type.name}`);
       }
     });
+  }
+  for (const obj of Object.keys(seed.generate ?? {})) {
+    if (!tableType(m, obj)) errors.push(`${ptr('generate', obj)}: unknown object "${obj}" (objects with records: ${m.types.map((t) => t.name).join(', ')})`);
   }
   for (const [obj, records] of Object.entries(seed.records ?? {})) {
     const type = tableType(m, obj);
@@ -289,15 +314,19 @@ export function loadSeed(spec: 'demo' | 'empty' | string, opts: LoadSeedOptions 
   } catch (e) {
     throw new SeedError(spec, [`not valid JSON: ${(e as Error).message}`]);
   }
-  return buildSeed(json, { ...opts, now }, spec);
+  return buildSeed(json, { baseDir: dirname(spec), ...opts, now }, spec);
 }
 
 /** The org of a parsed seed (validated here; throws SeedError). */
 export function buildSeed(json: unknown, opts: LoadSeedOptions = {}, source = 'seed'): MemoryOrgStore {
-  const metadata = loadMetadata();
-  const errors = validateSeed(json, metadata);
+  const baseDir = opts.baseDir ?? process.cwd();
+  const errors = validateSeed(json, undefined, baseDir);
   if (errors.length) throw new SeedError(source, errors);
   const seed = json as SeedFile;
+  const metadata = seedMetadata(seed, baseDir);
+  // Objects whose describe the seed brings are generated from their field types, never by the demo generator.
+  const base = loadMetadata();
+  const brought = new Set(metadata.types.filter((t) => base.type(t.name) !== t).map((t) => t.name));
   const now = Math.floor((opts.now ?? Date.now()) / 1000) * 1000;
   const demo = seed.base === 'demo';
 
@@ -329,7 +358,14 @@ export function buildSeed(json: unknown, opts: LoadSeedOptions = {}, source = 's
 
   const scale = opts.scale ?? 1;
   const generate: Record<string, number> = {};
-  for (const [k, v] of Object.entries(seed.generate ?? {})) generate[k] = Math.round(v * scale);
+  const generic: [SObjectType, number][] = [];
+  for (const [k, v] of Object.entries(seed.generate ?? {})) {
+    const type = metadata.type(k)!;
+    const demoObject = (DEMO_OBJECTS as readonly string[]).includes(type.name) && !brought.has(type.name);
+    if (demoObject) generate[type.name] = Math.round(v * scale);
+    else generic.push([type, Math.round(v * scale)]);
+  }
+  for (const name of brought) if ((DEMO_OBJECTS as readonly string[]).includes(name) && name !== 'User') generate[name] = 0;
   if (!demo) for (const o of DEMO_OBJECTS) generate[o] ??= o === 'User' ? 1 : 0;
   const counts = demoCounts(scale, generate);
   const generating = DEMO_OBJECTS.some((o) => (o === 'User' ? counts[o] > 1 : counts[o] > 0));
@@ -350,9 +386,40 @@ export function buildSeed(json: unknown, opts: LoadSeedOptions = {}, source = 's
       throw new SeedError(source, [`/generate: ${(e as Error).message}`]);
     }
   }
+  for (const [type, count] of parentsFirst(generic)) {
+    try {
+      generateRecords(store, store.type(type.name)!, count, now);
+    } catch (e) {
+      throw new SeedError(source, [`${ptr('generate', type.name)}: ${(e as Error).message}`]);
+    }
+  }
 
   insertRecords(store, seed, now, source);
   return store;
+}
+
+/** Objects to generate, each after the objects its reference fields point at (when those are generated too). */
+function parentsFirst(list: readonly [SObjectType, number][]): [SObjectType, number][] {
+  const out: [SObjectType, number][] = [];
+  const placed = new Set<string>();
+  const visiting = new Set<string>();
+  const byName = new Map(list.map((e) => [e[0].name.toLowerCase(), e]));
+  const visit = (e: [SObjectType, number]): void => {
+    const key = e[0].name.toLowerCase();
+    if (placed.has(key) || visiting.has(key)) return;
+    visiting.add(key);
+    for (const f of e[0].fields) {
+      if (f.type !== 'reference') continue;
+      for (const target of f.referenceTo) {
+        const parent = byName.get(target.toLowerCase());
+        if (parent) visit(parent);
+      }
+    }
+    placed.add(key);
+    out.push(e);
+  };
+  list.forEach(visit);
+  return out;
 }
 
 interface PendingRef {

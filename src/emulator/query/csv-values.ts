@@ -2,37 +2,10 @@
 // datetimes as `2026-11-22T14:43:08.000Z`, dates `YYYY-MM-DD`, booleans `true`/`false`, integer
 // fields as integers, and double/currency/percent fields as Java's Double.toString prints them
 // (`1234567.0`, `1.2345678E7`, `9.0E7`), which is what Salesforce's API returns for them.
-import type { FieldType, FieldValue } from '../org/types.js';
+import type { FieldValue } from '../org/types.js';
+import type { ValueKind } from '../org/value-kind.js';
 
-/** How a field's stored value is compared and printed. */
-export type ValueKind = 'text' | 'id' | 'multi' | 'bool' | 'int' | 'double' | 'date' | 'datetime' | 'time';
-
-export function valueKindOf(type: FieldType): ValueKind {
-  switch (type) {
-    case 'id':
-    case 'reference':
-      return 'id';
-    case 'multipicklist':
-      return 'multi';
-    case 'boolean':
-      return 'bool';
-    case 'int':
-    case 'long':
-      return 'int';
-    case 'double':
-    case 'currency':
-    case 'percent':
-      return 'double';
-    case 'date':
-      return 'date';
-    case 'datetime':
-      return 'datetime';
-    case 'time':
-      return 'time';
-    default:
-      return 'text';
-  }
-}
+export { valueKindOf, type ValueKind } from '../org/value-kind.js';
 
 /** Java's Double.toString: plain decimal with at least one fraction digit in [1e-3, 1e7), else d.dddE±n. */
 export function javaDouble(x: number): string {

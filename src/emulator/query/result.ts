@@ -1,11 +1,13 @@
 // A query job's result: a snapshot of row references taken when the job ran, rendered to CSV one
 // page at a time (header row on every page), so a million-row result costs an array of references,
 // never a rendered file.
+import { DELIMITER_CHARS, type ColumnDelimiter, type LineEnding } from '../csv-dialect.js';
 import type { Row } from '../org/types.js';
-import { escapeQuotes, formatValue, type ValueKind } from './csv-values.js';
+import type { ResultColumn } from '../soql/compile.js';
+import { escapeQuotes, formatValue } from './csv-values.js';
 
-export type ColumnDelimiter = 'COMMA' | 'TAB' | 'PIPE' | 'SEMICOLON' | 'CARET' | 'BACKQUOTE';
-export type LineEnding = 'LF' | 'CRLF';
+export type { ColumnDelimiter, LineEnding } from '../csv-dialect.js';
+export type { ResultColumn } from '../soql/compile.js';
 
 export interface PageFormat {
   readonly columnDelimiter: ColumnDelimiter;
@@ -22,26 +24,6 @@ export interface QueryResult {
 }
 
 const CHUNK_CHARS = 64 * 1024;
-
-const DELIMITERS: Readonly<Record<ColumnDelimiter, string>> = {
-  COMMA: ',',
-  TAB: '\t',
-  PIPE: '|',
-  SEMICOLON: ';',
-  CARET: '^',
-  BACKQUOTE: '`',
-};
-
-/** One output column: where its value comes from and how it prints. */
-export interface ResultColumn {
-  /** Header cell, e.g. `Account.Name`. */
-  readonly header: string;
-  /** -1: the row itself; otherwise the index of the parent chain the value is read from. */
-  readonly chain: number;
-  /** Canonical field name read from the (parent) row. */
-  readonly field: string;
-  readonly kind: ValueKind;
-}
 
 export class SnapshotResult implements QueryResult {
   constructor(
@@ -66,7 +48,7 @@ export class SnapshotResult implements QueryResult {
    * enough to be promoted to the old generation, so serving a large result does not grow the heap.
    */
   *pageChunks(offset: number, maxRecords: number, opts: PageFormat): Generator<string> {
-    const delim = DELIMITERS[opts.columnDelimiter] ?? ',';
+    const delim = DELIMITER_CHARS[opts.columnDelimiter] ?? ',';
     const eol = opts.lineEnding === 'CRLF' ? '\r\n' : '\n';
     // Every cell is quoted, so a line is '"' + cells joined by '"<delim>"' + '"'.
     const sep = '"' + delim + '"';

@@ -1,8 +1,9 @@
-// The admin API under /__emulator/ (never under /services): reset, seed, faults, counts, request log, sessions.
+// The admin API under /__emulator/ (never under /services): reset, seed, faults, counts, request log, sessions, clock.
 import { parseFaultConfig } from '../faults.js';
-import { jobInfoJson } from '../jobs/job-json.js';
+import { jobInfoJson } from './job-json.js';
 import { SeedError } from '../org/seed.js';
-import { compileQuery, SoqlError } from '../soql/index.js';
+import { compileQuery } from '../query/index.js';
+import { SoqlError } from '../soql/index.js';
 import { readJson } from './body.js';
 import type { RequestContext } from './context.js';
 import { ApiError, notFound, sendJson } from './respond.js';
@@ -62,13 +63,24 @@ export async function handleAdmin(ctx: RequestContext): Promise<void> {
     emu.auth.expireAll();
     return ok();
   }
+  if (sub === '/clock') {
+    if (method === 'POST') {
+      const body = (await readJson(req)) as { advanceSeconds?: unknown };
+      try {
+        emu.clock.advance(typeof body?.advanceSeconds === 'number' ? body.advanceSeconds : NaN);
+      } catch (e) {
+        throw new ApiError(400, 'INVALID_CLOCK', (e as Error).message);
+      }
+    }
+    if (method === 'POST' || method === 'GET') return ok({ now: new Date(emu.now()).toISOString() });
+  }
   if (sub === '/refresh-tokens' && method === 'POST') return ok({ refresh_token: emu.auth.issueRefreshToken() });
   if (sub === '/query' && method === 'POST') {
     // Runs SOQL directly against the org (tests assert what landed), answering JSON rows of CSV strings.
     const body = (await readJson(req)) as { soql?: string; all?: boolean };
     if (typeof body?.soql !== 'string') throw new ApiError(400, 'MALFORMED_QUERY', 'soql is required');
     try {
-      const compiled = compileQuery(emu.org, body.soql);
+      const compiled = compileQuery(emu.org, body.soql, { now: emu.now });
       const result = compiled.execute(body.all === true);
       return ok({
         count: result.count,

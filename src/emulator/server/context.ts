@@ -1,11 +1,13 @@
 // What every route handler sees: the org, auth, jobs, faults, usage and the request at hand.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthService, Session } from '../auth/index.js';
+import type { EmulatorClock } from '../clock.js';
 import type { Faults } from '../faults.js';
 import type { JobStore } from '../jobs/job-store.js';
 import type { JobProcessor } from '../jobs/processor.js';
 import type { OrgStore } from '../org/types.js';
 import type { Usage } from '../usage.js';
+import type { QueryCursors } from './query-cursors.js';
 import type { RequestLog } from './request-log.js';
 
 export interface EmulatorLimits {
@@ -25,8 +27,12 @@ export interface EmulatorState {
   readonly processor: JobProcessor;
   readonly usage: Usage;
   readonly log: RequestLog;
+  /** REST query results still being paged by nextRecordsUrl. */
+  readonly cursors: QueryCursors;
   readonly limits: EmulatorLimits;
+  /** The emulator's time (token expiry, job timestamps, SOQL date literals); tests advance it. */
   readonly now: () => number;
+  readonly clock: EmulatorClock;
   /** Reloads the org from a seed (admin reset/seed). */
   reseed(spec: string | object, scale?: number): Promise<void>;
 }

@@ -2,7 +2,7 @@
 import { INGEST_OPERATIONS, isTerminal } from '../jobs/types.js';
 import type { IngestJob, IngestOperation } from '../jobs/types.js';
 import { csvFormatOf } from './csv-format.js';
-import { createdJobJson, jobInfoJson, patchedJobJson } from '../jobs/job-json.js';
+import { createdJobJson, jobInfoJson, patchedJobJson } from './job-json.js';
 import { setState } from '../jobs/job-store.js';
 import type { IngestResultSet } from '../jobs/processor.js';
 import { checkJobSpec, DELIMITER_CHARS } from '../ingest/index.js';

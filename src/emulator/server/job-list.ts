@@ -1,5 +1,5 @@
 // GET /jobs/ingest and /jobs/query: 1,000 jobs a page, followed through nextRecordsUrl.
-import { listedJobJson } from '../jobs/job-json.js';
+import { listedJobJson } from './job-json.js';
 import type { Job } from '../jobs/types.js';
 import type { RequestContext } from './context.js';
 import { ApiError, sendJson } from './respond.js';

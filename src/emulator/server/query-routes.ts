@@ -1,9 +1,10 @@
 // Bulk API 2.0 query jobs: create, info, abort, delete, list, results by locator, parallel resultPages.
-import { createdJobJson, jobInfoJson, patchedJobJson } from '../jobs/job-json.js';
+import { createdJobJson, jobInfoJson, patchedJobJson } from './job-json.js';
 import { isTerminal } from '../jobs/types.js';
 import type { QueryJob, QueryOperation } from '../jobs/types.js';
 import { csvFormatOf } from './csv-format.js';
-import { compileQuery, decodeLocator, encodeLocator, SoqlError } from '../soql/index.js';
+import { compileQuery, decodeLocator, encodeLocator } from '../query/index.js';
+import { SoqlError } from '../soql/index.js';
 import { readJson } from './body.js';
 import type { RequestContext } from './context.js';
 import { listJobs } from './job-list.js';
@@ -36,7 +37,7 @@ export async function createQueryJob(ctx: RequestContext, v: number): Promise<vo
   const { columnDelimiter: delimiter, lineEnding } = csvFormatOf(body);
   let compiled;
   try {
-    compiled = compileQuery(ctx.emu.org, body.query);
+    compiled = compileQuery(ctx.emu.org, body.query, { now: ctx.emu.now });
   } catch (e) {
     if (e instanceof SoqlError) throw new ApiError(400, e.errorCode, e.message);
     throw e;

@@ -1,9 +1,9 @@
 // Discovery and org endpoints: versions, resources, sobjects, describe, limits, user records, REST query.
-import { parse as parseCsv } from 'csv-parse/sync';
-import { compileQuery, SoqlError } from '../soql/index.js';
+import { compileRestQuery, type RestQueryResult } from '../query/index.js';
+import { SoqlError } from '../soql/index.js';
 import { versionsJson } from '../versions.js';
 import type { RequestContext } from './context.js';
-import { ApiError, notFound, salesforceJson, send, sendJson } from './respond.js';
+import { ApiError, formatJsonDateTime, notFound, salesforceJson, send, sendJson } from './respond.js';
 
 const describeCache = new WeakMap<object, Map<string, string>>();
 
@@ -94,7 +94,7 @@ export function getRecord(ctx: RequestContext, v: number, name: string, id: stri
     if (f.type === 'address' || f.type === 'location') continue;
     if (wanted && !wanted.includes(f.name.toLowerCase())) continue;
     const value = row[f.name] ?? null;
-    out[f.name] = f.type === 'datetime' && typeof value === 'number' ? new Date(value).toISOString().replace('Z', '+0000') : value;
+    out[f.name] = f.type === 'datetime' && typeof value === 'number' ? formatJsonDateTime(value) : value;
   }
   sendJson(ctx.req, ctx.res, 200, out);
 }
@@ -103,36 +103,55 @@ export function getLimits(ctx: RequestContext): void {
   sendJson(ctx.req, ctx.res, 200, ctx.emu.usage.limitsJson());
 }
 
+/** Records per REST query answer: `Sforce-Query-Options: batchSize=N`, 200 to 2,000, default 2,000. */
+export function queryBatchSize(header: string | string[] | undefined): number {
+  const m = /(?:^|[;,\s])batchSize\s*=\s*(\d+)/i.exec(Array.isArray(header) ? header.join(',') : header ?? '');
+  if (!m) return 2000;
+  return Math.min(2000, Math.max(200, Number(m[1])));
+}
+
+/** One answer of the REST query resource, and the cursor to the next one while records remain. */
+function sendQueryPage(ctx: RequestContext, v: number, cursorId: string | undefined, result: RestQueryResult, offset: number, batchSize: number): void {
+  const records = result.records(offset, batchSize, v);
+  const next = offset + records.length;
+  const done = next >= result.totalSize || records.length === 0;
+  let id = cursorId;
+  if (!done && id === undefined) id = ctx.emu.cursors.add(result, batchSize);
+  if (done && id !== undefined) ctx.emu.cursors.close(id);
+  sendJson(ctx.req, ctx.res, 200, {
+    totalSize: result.totalSize,
+    done,
+    ...(done ? {} : { nextRecordsUrl: `/services/data/v${v}.0/query/${id}-${next}` }),
+    records,
+  });
+}
+
 /**
- * GET /query?q= (and /queryAll): the synchronous REST query, enough for tools that look up a record or probe
- * an object (an unknown type answers 400 INVALID_TYPE). Values come back as strings from the CSV rendering.
+ * GET /query?q= (and /queryAll): the synchronous REST query as the REST API documents it: typed JSON records,
+ * compound fields, count(), aggregates, OFFSET, and paging by nextRecordsUrl (src/emulator/README.md, "REST query").
  */
 export function getRestQuery(ctx: RequestContext, v: number, all: boolean): void {
   const q = ctx.query.get('q');
   if (!q) throw new ApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified');
   let compiled;
   try {
-    compiled = compileQuery(ctx.emu.org, q);
+    compiled = compileRestQuery(ctx.emu.org, q, { now: ctx.emu.now });
   } catch (e) {
     if (e instanceof SoqlError) throw new ApiError(400, e.errorCode, e.message);
     throw e;
   }
-  const result = compiled.execute(all);
-  const limit = Math.min(result.count, 2000);
-  const csv = result.page(0, Math.max(limit, 0), { columnDelimiter: 'COMMA', lineEnding: 'LF' });
-  const rows: string[][] = parseCsv(csv, { relax_column_count: true });
-  const header = rows.shift() ?? [];
-  const records = rows.map((cells) => {
-    const rec: Record<string, unknown> = { attributes: { type: compiled.object.name } };
-    header.forEach((h, i) => {
-      rec[h] = cells[i] === '' ? null : cells[i];
-    });
-    if (typeof rec.Id === 'string') {
-      (rec.attributes as Record<string, string>).url = `/services/data/v${v}.0/sobjects/${compiled.object.name}/${rec.Id}`;
-    }
-    return rec;
-  });
-  sendJson(ctx.req, ctx.res, 200, { totalSize: result.count, done: limit === result.count, records });
+  sendQueryPage(ctx, v, undefined, compiled.execute(all), 0, queryBatchSize(ctx.req.headers['sforce-query-options']));
+}
+
+/** GET /query/<cursor>-<offset> (or /queryAll/…): the next records of an open REST query. */
+export function getRestQueryMore(ctx: RequestContext, v: number, locator: string): void {
+  const m = /^(01g[a-zA-Z0-9]{15})-(\d{1,10})$/.exec(locator);
+  const cursor = m ? ctx.emu.cursors.get(m[1]) : undefined;
+  const offset = m ? Number(m[2]) : NaN;
+  if (!cursor || !(offset > 0 && offset < cursor.result.totalSize)) {
+    throw new ApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator');
+  }
+  sendQueryPage(ctx, v, cursor.id, cursor.result, offset, ctx.req.headers['sforce-query-options'] ? queryBatchSize(ctx.req.headers['sforce-query-options']) : cursor.batchSize);
 }
 
 export { notFound };

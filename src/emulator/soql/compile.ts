@@ -2,26 +2,37 @@
 // and turns it into an executable plan: a WHERE predicate compiled once per run, a stable sort on
 // precomputed keys, LIMIT, and parent rows captured at run time for relationship columns.
 import type { FieldDef, FieldValue, OrgStore, Row, SObjectType, Table } from '../org/types.js';
-import { valueKindOf, type ValueKind } from '../query/csv-values.js';
-import { SnapshotResult, type QueryResult, type ResultColumn } from '../query/result.js';
-import type { CompareOp, Condition, Literal, Operand, Path, Query, SubQuery } from './ast.js';
+import { fieldDefFromDescribe } from '../org/metadata.js';
+import { valueKindOf, type ValueKind } from '../org/value-kind.js';
+import type { AggregateFunction, CompareOp, Condition, Literal, Operand, Path, Query, SubQuery } from './ast.js';
 import { dateLiteralRange, dayToDateString, dayToMillis, todayUtc } from './date-literals.js';
 import { positionedMessage, SoqlError, TEXT } from './errors.js';
 import { parseCondition, parseQuery } from './parser.js';
 
-export interface CompiledQuery {
+/** One selected column of a record query: where its value comes from (query/result.ts prints it). */
+export interface ResultColumn {
+  /** Header cell, e.g. `Account.Name`. */
+  readonly header: string;
+  /** -1: the row itself; otherwise the index of the parent chain the value is read from. */
+  readonly chain: number;
+  /** Canonical field name read from the (parent) row. */
+  readonly field: string;
+  readonly kind: ValueKind;
+}
+
+/** A Bulk API 2.0 query, planned: run it to get the matching rows and, per relationship, their parents. */
+export interface QueryPlan {
   /** The object queried (the job's `object`). */
   readonly object: SObjectType;
-  /** Header cells as Salesforce writes them: as queried, in canonical case (`Account.Name`). */
-  readonly columns: string[];
-  /** Runs the query now (`includeDeleted`: queryAll) and keeps the matching rows as a snapshot. */
-  execute(includeDeleted: boolean): QueryResult;
+  readonly columns: readonly ResultColumn[];
+  /** Runs the query now (`includeDeleted`: queryAll); chains[c][i] is the parent row of chain c for row i. */
+  run(includeDeleted: boolean): { rows: Row[]; chains: (Row | undefined)[][] };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Resolution
 
-interface Hop {
+export interface Hop {
   /** The reference field on the child (e.g. AccountId). */
   readonly field: FieldDef;
   /** The parent type fields are resolved against. */
@@ -30,7 +41,7 @@ interface Hop {
   readonly polymorphic: boolean;
 }
 
-interface Resolved {
+export interface Resolved {
   /** Canonical dotted name, e.g. `Account.Owner.Name`. */
   readonly name: string;
   readonly chain: readonly Hop[];
@@ -40,20 +51,25 @@ interface Resolved {
   readonly kind: ValueKind;
 }
 
-interface Scope {
+export interface Scope {
   readonly soql: string;
   readonly store: OrgStore | null;
   readonly root: SObjectType;
   readonly alias: string | null;
   /** Queries may only filter on filterable fields; validation-rule conditions read any field. */
   readonly filterableOnly: boolean;
+  /** HAVING only: binds an aggregate operand (COUNT(Id)) and checks that a field operand is grouped. */
+  readonly having?: {
+    aggregate(op: Operand): Resolved;
+    field(res: Resolved, op: Operand): void;
+  };
 }
 
 function invalidField(scope: Scope, offset: number, length: number, text: string): SoqlError {
   return new SoqlError('INVALID_FIELD', positionedMessage(scope.soql, offset, length, text));
 }
 
-function parentType(store: OrgStore, fd: FieldDef): { type: SObjectType; polymorphic: boolean } | undefined {
+export function parentType(store: OrgStore, fd: FieldDef): { type: SObjectType; polymorphic: boolean } | undefined {
   const names = fd.referenceTo;
   const polymorphic = names.length > 1 || fd.polymorphicForeignKey;
   if (polymorphic) {
@@ -100,7 +116,7 @@ function resolvePath(scope: Scope, path: Path): Resolved {
 // ---------------------------------------------------------------------------------------------
 // Run time: parent look-ups against the live store, done once per row when the query runs.
 
-class Runtime {
+export class Runtime {
   private readonly tables = new Map<string, Table | undefined>();
   constructor(
     readonly store: OrgStore | null,
@@ -125,12 +141,12 @@ class Runtime {
   }
 }
 
-type Getter = (row: Row) => FieldValue;
-type GetterFactory = (rt: Runtime) => Getter;
+export type Getter = (row: Row) => FieldValue;
+export type GetterFactory = (rt: Runtime) => Getter;
 type Predicate = (row: Row) => boolean;
-type PredicateFactory = (rt: Runtime) => Predicate;
+export type PredicateFactory = (rt: Runtime) => Predicate;
 
-function getterOf(res: Resolved): GetterFactory {
+export function getterOf(res: Resolved): GetterFactory {
   const name = res.field.name;
   if (res.chain.length === 0) {
     const get: Getter = (row) => {
@@ -192,7 +208,15 @@ function applyDateFunction(fn: string, d: Date): FieldValue {
 }
 
 function bindOperand(scope: Scope, op: Operand): BoundOperand {
+  if (op.aggregate) {
+    if (!scope.having) {
+      throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, op.path.offset, op.path.length, 'Aggregate functions are allowed only in the SELECT list and HAVING'));
+    }
+    const agg = scope.having.aggregate(op);
+    return { res: agg, kind: agg.kind, get: getterOf(agg), label: scope.soql.substr(op.path.offset, op.path.length) };
+  }
   const res = resolvePath(scope, op.path);
+  scope.having?.field(res, op);
   if (scope.filterableOnly && !res.field.filterable) throw new SoqlError('INVALID_FIELD', TEXT.notFilterable(res.name));
   if (op.fn === null) return { res, kind: res.kind, get: getterOf(res), label: res.field.name };
   const fn = op.fn;
@@ -274,7 +298,7 @@ function typedLiteral(scope: Scope, o: BoundOperand, lit: Literal): Typed {
 }
 
 /** Key under which a value is compared for equality / set membership. */
-function eqKey(v: FieldValue, kind: ValueKind): FieldValue {
+export function eqKey(v: FieldValue, kind: ValueKind): FieldValue {
   if (v === null) return null;
   switch (kind) {
     case 'text':
@@ -298,7 +322,7 @@ function normalizeMulti(s: string): string {
 }
 
 /** Ordering key: text compares case-insensitively (upper case, as Salesforce sorts). */
-function orderKey(v: FieldValue, kind: ValueKind): FieldValue {
+export function orderKey(v: FieldValue, kind: ValueKind): FieldValue {
   if (v === null) return null;
   if ((kind === 'text' || kind === 'multi') && typeof v === 'string') return v.toUpperCase();
   if (kind === 'bool') return v === true ? 1 : 0;
@@ -535,12 +559,6 @@ function bindCondition(scope: Scope, c: Condition): PredicateFactory {
 // ---------------------------------------------------------------------------------------------
 // Query plan
 
-interface Plan {
-  readonly object: SObjectType;
-  readonly columns: readonly ResultColumn[];
-  run(rt: Runtime, includeDeleted: boolean): { rows: Row[]; chains: (Row | undefined)[][] };
-}
-
 interface OrderPlan {
   readonly get: GetterFactory;
   readonly kind: ValueKind;
@@ -581,7 +599,214 @@ function refuse(text: string): SoqlError {
   return new SoqlError('API_ERROR', text);
 }
 
-function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
+/** Which API runs the query: Bulk API 2.0 jobs refuse what the REST `query` resource accepts. */
+export type QueryApi = 'bulk' | 'rest';
+
+/** Constructs valid in REST SOQL that this emulator does not evaluate: said plainly, never silently wrong. */
+function emulatorLimit(what: string): SoqlError {
+  return new SoqlError('API_ERROR', `salesforce-bulk-emulator does not support ${what} in REST queries`);
+}
+
+/** The largest OFFSET SOQL accepts (SOQL and SOSL Reference, "OFFSET"). */
+export const MAX_SOQL_OFFSET = 2000;
+
+function checkRefusals(soql: string, q: Query, api: QueryApi): void {
+  const u = q.unsupported;
+  if (u.selectFunction) throw emulatorLimit(`${u.selectFunction.name}()`);
+  if (api === 'bulk') {
+    if (u.subquery || u.aggregate || u.groupBy || u.having) throw refuse(TEXT.aggregate);
+    if (u.typeOf) throw refuse(TEXT.typeOf);
+    if (u.offsetClause) throw refuse(TEXT.offset);
+    return;
+  }
+  if (u.subquery) throw emulatorLimit('parent-to-child subqueries');
+  if (u.typeOf) throw emulatorLimit('TYPEOF');
+  if (u.orderByAggregate) throw emulatorLimit('ORDER BY an aggregate function');
+  if (u.grouping) throw emulatorLimit('GROUPING()');
+  if (q.groupByFunction) throw emulatorLimit(`GROUP BY ${q.groupByFunction}`);
+  if (q.offset !== null && q.offset > MAX_SOQL_OFFSET) {
+    throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_SOQL_OFFSET}`);
+  }
+}
+
+/** The bound SELECT list: fields of a record query, or the groups and aggregates of an aggregate query. */
+export type Selection =
+  | { readonly kind: 'records'; readonly fields: readonly Resolved[] }
+  | { readonly kind: 'count' }
+  | { readonly kind: 'aggregate'; readonly plan: AggregatePlan };
+
+/** One GROUP BY key: a field, or a date function of one. */
+export interface GroupKey {
+  /** Lower-case name SELECT, ORDER BY and HAVING match it by (`calendar_year(closedate)`). */
+  readonly name: string;
+  readonly res: Resolved;
+  readonly fn: string | null;
+  /** Kind of the key's value (a date function's is an integer, DAY_ONLY's a date). */
+  readonly kind: ValueKind;
+  readonly get: GetterFactory;
+  /** Field whose type prints the value; null for a date function's value, printed as it is. */
+  readonly field: FieldDef | null;
+}
+
+export interface AggregatePlan {
+  readonly groupBy: readonly GroupKey[];
+  readonly items: readonly ({ readonly kind: 'group'; readonly index: number; readonly key: string } |
+    { readonly kind: 'aggregate'; readonly fn: AggregateFunction; readonly arg: Resolved | null; readonly key: string })[];
+  /** ORDER BY over grouped fields: index into groupBy. */
+  readonly order: readonly { readonly index: number; readonly descending: boolean; readonly nullsLast: boolean }[];
+  /** Aggregates HAVING reads that the SELECT list may not have, computed per group under these names. */
+  readonly hidden: readonly { readonly fn: AggregateFunction; readonly arg: Resolved | null; readonly name: string }[];
+  /** HAVING over a group's row: grouped fields under their names, `hidden` aggregates under theirs. */
+  readonly having: PredicateFactory | null;
+}
+
+function checkAggregateArg(scope: Scope, fn: AggregateFunction, arg: Resolved | null, offset: number, length: number): void {
+  if (!arg) return;
+  const numeric = arg.kind === 'int' || arg.kind === 'double';
+  const ok = fn === 'SUM' || fn === 'AVG' ? numeric : fn === 'COUNT' || fn === 'COUNT_DISTINCT' ? true : arg.kind !== 'bool' && arg.kind !== 'multi';
+  if (!ok || arg.field.raw.aggregatable === false) {
+    throw new SoqlError('INVALID_FIELD', positionedMessage(scope.soql, offset, length, `field ${arg.field.name} does not support aggregate operator ${fn}`));
+  }
+}
+
+/** The field type an aggregate's value has: counts are integers, sums and averages doubles, MIN/MAX their field's. */
+function aggregateType(fn: AggregateFunction, arg: Resolved | null): FieldDef['type'] {
+  if (fn === 'COUNT' || fn === 'COUNT_DISTINCT') return 'int';
+  if (fn === 'SUM' || fn === 'AVG') return 'double';
+  return arg ? arg.field.type : 'int';
+}
+
+function bindHaving(scope: Scope, having: Condition, groupBy: readonly GroupKey[], hidden: AggregatePlan['hidden'][number][]): PredicateFactory {
+  const hscope: Scope = {
+    ...scope,
+    having: {
+      aggregate(op) {
+        const { fn, arg: path } = op.aggregate!;
+        const arg = path ? resolvePath(scope, path) : null;
+        checkAggregateArg(scope, fn, arg, op.path.offset, op.path.length);
+        const name = `__having${hidden.length}`;
+        hidden.push({ fn, arg, name });
+        const type = aggregateType(fn, arg);
+        const field = fieldDefFromDescribe({ name, label: name, type, filterable: true, sortable: true });
+        return { name, chain: [], chainKey: '', field, kind: valueKindOf(type) };
+      },
+      field(res, op) {
+        if (res.chain.length) throw emulatorLimit('relationship fields in HAVING');
+        if (op.fn) throw emulatorLimit('date functions in HAVING');
+        if (!groupBy.some((g) => g.name === groupKeyName(res, null))) {
+          throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, op.path.offset, op.path.length, `Field must be grouped or aggregated: ${res.field.name}`));
+        }
+      },
+    },
+  };
+  return bindCondition(hscope, having);
+}
+
+function bindSelection(scope: Scope, q: Query, api: QueryApi): Selection {
+  const object = scope.root;
+  const aggregate = q.select.some((i) => i.kind === 'aggregate') || q.groupBy.length > 0 || q.having !== null;
+  if (!aggregate) {
+    const fields: Resolved[] = [];
+    for (const item of q.select) {
+      if (item.kind === 'fields') {
+        for (const f of object.fields) {
+          if (item.which === 'ALL' || (item.which === 'CUSTOM') === f.custom) {
+            fields.push({ name: f.name, chain: [], chainKey: '', field: f, kind: valueKindOf(f.type) });
+          }
+        }
+      } else if (item.kind === 'field') {
+        if (item.alias) throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, item.alias.offset, item.alias.name.length, TEXT.unexpectedToken(item.alias.name)));
+        if (item.fn) throw emulatorLimit('date functions outside aggregate queries');
+        fields.push(resolvePath(scope, item.path));
+      }
+    }
+    const seen = new Set<string>();
+    for (const r of fields) {
+      const key = r.name.toLowerCase();
+      if (seen.has(key)) throw new SoqlError('INVALID_FIELD', TEXT.duplicateField(r.name));
+      seen.add(key);
+    }
+    if (api === 'bulk') {
+      for (const r of fields) if (r.field.type === 'address' || r.field.type === 'location') throw refuse(TEXT.compound);
+      for (const r of fields) if (r.field.type === 'base64') throw refuse(TEXT.blob);
+    }
+    return { kind: 'records', fields };
+  }
+  const countAll = q.select.find((i) => i.kind === 'aggregate' && i.fn === 'COUNT' && i.arg === null);
+  if (countAll) {
+    if (q.select.length > 1 || q.groupBy.length) {
+      const other = q.select.find((i) => i !== countAll) ?? countAll;
+      const at = other.kind === 'field' ? other.path.offset : other.offset;
+      throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, at, 1,
+        q.groupBy.length ? 'COUNT() and GROUP BY cannot be used together: use COUNT(fieldName)' : TEXT.unexpectedToken(scope.soql.slice(at).split(/[\s,()]/)[0])));
+    }
+    return { kind: 'count' };
+  }
+  return { kind: 'aggregate', plan: bindAggregatePlan(scope, q) };
+}
+
+/** How SELECT, ORDER BY and HAVING name a grouped value: `Industry`, `Account.Name`, `CALENDAR_YEAR(CloseDate)`. */
+function groupKeyName(res: Resolved, fn: string | null | undefined): string {
+  return (fn ? `${fn.toUpperCase()}(${res.name})` : res.name).toLowerCase();
+}
+
+function bindAggregatePlan(scope: Scope, q: Query): AggregatePlan {
+  const groupBy = q.groupBy.map((g): GroupKey => {
+    const b = bindOperand(scope, { path: g.path, fn: g.fn });
+    // Datetime fields are not groupable, but date functions of them are.
+    if (!g.fn && b.res.field.raw.groupable === false) throw new SoqlError('INVALID_FIELD', `field '${b.res.name}' can not be grouped in a query call`);
+    return { name: groupKeyName(b.res, g.fn), res: b.res, fn: g.fn, kind: b.kind, get: b.get, field: g.fn ? null : b.res.field };
+  });
+  const items: AggregatePlan['items'][number][] = [];
+  let expr = 0;
+  for (const item of q.select) {
+    if (item.kind === 'fields') throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, item.offset, 6, TEXT.unexpectedToken('FIELDS')));
+    if (item.kind === 'field') {
+      const r = resolvePath(scope, item.path);
+      const index = groupBy.findIndex((g) => g.name === groupKeyName(r, item.fn));
+      if (index < 0) {
+        throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, item.path.offset, item.path.length, `Field must be grouped or aggregated: ${r.field.name}`));
+      }
+      // A date function is named like an aggregate: exprN unless it has an alias.
+      items.push({ kind: 'group', index, key: item.alias?.name ?? (item.fn ? `expr${expr++}` : r.field.name) });
+      continue;
+    }
+    const arg = item.arg ? resolvePath(scope, item.arg) : null;
+    checkAggregateArg(scope, item.fn, arg, item.offset, item.length);
+    items.push({ kind: 'aggregate', fn: item.fn, arg, key: item.alias?.name ?? `expr${expr++}` });
+  }
+  const order = q.orderBy.map((o) => {
+    const r = resolvePath(scope, o.path);
+    const index = groupBy.findIndex((g) => g.name === groupKeyName(r, o.fn));
+    if (index < 0) {
+      throw new SoqlError('MALFORMED_QUERY', positionedMessage(scope.soql, o.path.offset, o.path.length, `Ordered field must be grouped or aggregated: ${r.field.name}`));
+    }
+    return { index, descending: o.descending, nullsLast: o.nullsLast };
+  });
+  const hidden: AggregatePlan['hidden'][number][] = [];
+  const having = q.having ? bindHaving(scope, q.having, groupBy, hidden) : null;
+  return { groupBy, items, order, hidden, having };
+}
+
+/** A bound query: what it selects, and how to find its rows (WHERE, ORDER BY, LIMIT, OFFSET, parent chains). */
+export interface Plan {
+  readonly object: SObjectType;
+  readonly selection: Selection;
+  /** Bulk CSV columns of a record query (empty otherwise). */
+  readonly columns: readonly ResultColumn[];
+  /** The parent chain (index into `chains`) of each relationship prefix such as `Account.Owner`. */
+  readonly chainIndex: ReadonlyMap<string, number>;
+  readonly limit: number | null;
+  readonly offset: number;
+  /** Matching rows; `window` applies ORDER BY, LIMIT and OFFSET (an aggregate query applies them to groups). */
+  run(rt: Runtime, includeDeleted: boolean, window?: boolean): { rows: Row[]; chains: (Row | undefined)[][] };
+}
+
+export function bindQuery(store: OrgStore, soql: string, q: Query, api: QueryApi = 'bulk'): Plan {
+  // Bulk reads toLabel(), FORMAT() and date functions in the SELECT list as a syntax error at the parenthesis.
+  const u = q.unsupported;
+  const at = Math.min(u.selectFunction?.offset ?? Infinity, u.dateFunctionAt ?? Infinity);
+  if (at !== Infinity && api === 'bulk') throw new SoqlError('MALFORMED_QUERY', positionedMessage(soql, at, 1, TEXT.unexpectedToken('(')));
   const object = store.type(q.from.name);
   if (!object) {
     throw new SoqlError('INVALID_TYPE', positionedMessage(soql, q.from.offset, q.from.name.length, TEXT.unknownObject(q.from.name)));
@@ -589,36 +814,11 @@ function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
   if (!object.queryable) {
     throw new SoqlError('INVALID_TYPE_FOR_OPERATION', TEXT.notQueryable(object.name));
   }
-  const u = q.unsupported;
-  if (u.subquery || u.aggregate || u.groupBy || u.having) throw refuse(TEXT.aggregate);
-  if (u.typeOf) throw refuse(TEXT.typeOf);
-  if (u.offsetClause) throw refuse(TEXT.offset);
+  checkRefusals(soql, q, api);
 
   const scope: Scope = { soql, store, root: object, alias: q.from.alias, filterableOnly: true };
-
-  // SELECT list
-  const selected: Resolved[] = [];
-  for (const item of q.select) {
-    if (item.kind === 'fields') {
-      for (const f of object.fields) {
-        if (item.which === 'ALL' || (item.which === 'CUSTOM') === f.custom) {
-          selected.push({ name: f.name, chain: [], chainKey: '', field: f, kind: valueKindOf(f.type) });
-        }
-      }
-    } else selected.push(resolvePath(scope, item.path));
-  }
-  const seen = new Set<string>();
-  for (const r of selected) {
-    const key = r.name.toLowerCase();
-    if (seen.has(key)) throw new SoqlError('INVALID_FIELD', TEXT.duplicateField(r.name));
-    seen.add(key);
-  }
-  for (const r of selected) {
-    if (r.field.type === 'address' || r.field.type === 'location') throw refuse(TEXT.compound);
-  }
-  for (const r of selected) {
-    if (r.field.type === 'base64') throw refuse(TEXT.blob);
-  }
+  const selection = bindSelection(scope, q, api);
+  const selected = selection.kind === 'records' ? selection.fields : [];
 
   // Parent chains the columns read from: every distinct relationship prefix, shorter first.
   const chainKeys: string[] = [];
@@ -644,21 +844,27 @@ function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
   }));
 
   const where = q.where ? bindCondition(scope, q.where) : null;
-  const order: OrderPlan[] = q.orderBy.map((o) => {
+  const order: OrderPlan[] = selection.kind === 'aggregate' ? [] : q.orderBy.map((o) => {
+    if (o.fn) throw emulatorLimit('date functions outside aggregate queries');
     const res = resolvePath(scope, o.path);
     if (!res.field.sortable) throw new SoqlError('INVALID_FIELD', TEXT.notSortable(res.name));
     return { get: getterOf(res), kind: res.kind, descending: o.descending, nullsLast: o.nullsLast };
   });
   const limit = q.limit;
+  const skip = q.offset ?? 0;
 
   return {
     object,
+    selection,
     columns,
-    run(rt, includeDeleted) {
+    chainIndex,
+    limit,
+    offset: skip,
+    run(rt, includeDeleted, window = true) {
       const pred = where ? where(rt) : null;
       const table = rt.table(object.name);
       let rows: Row[] = [];
-      const cap = order.length ? Infinity : limit ?? Infinity;
+      const cap = !window ? Infinity : order.length ? Infinity : limit === null ? Infinity : limit + skip;
       if (table && cap > 0) {
         for (const row of table.scan(includeDeleted)) {
           if (!includeDeleted && row.IsDeleted === true) continue;
@@ -667,9 +873,9 @@ function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
           if (rows.length >= cap) break;
         }
       }
-      if (order.length) {
-        rows = sortRows(rows, order, rt);
-        if (limit !== null && rows.length > limit) rows.length = limit;
+      if (window) {
+        if (order.length) rows = sortRows(rows, order, rt);
+        if (skip > 0 || (limit !== null && rows.length > limit)) rows = rows.slice(skip, limit === null ? undefined : skip + limit);
       }
       const n = rows.length;
       const chains: (Row | undefined)[][] = [];
@@ -690,21 +896,22 @@ function bindQuery(store: OrgStore, soql: string, q: Query): Plan {
   };
 }
 
+export interface CompileOptions {
+  /** The emulator's clock, read when the query runs (date literals such as TODAY). Default Date.now. */
+  readonly now?: () => number;
+}
+
 /** Parses, checks and plans a Bulk API 2.0 query; throws SoqlError with Salesforce's code and text. */
-export function compileQuery(store: OrgStore, soql: string): CompiledQuery {
+export function planQuery(store: OrgStore, soql: string, options: CompileOptions = {}): QueryPlan {
+  const now = options.now ?? Date.now;
   if (typeof soql !== 'string' || soql.trim() === '') {
     throw new SoqlError('MALFORMED_QUERY', TEXT.unexpectedToken('<EOF>'));
   }
   const plan = bindQuery(store, soql, parseQuery(soql));
-  const columns = plan.columns;
   return {
     object: plan.object,
-    columns: columns.map((c) => c.header),
-    execute(includeDeleted: boolean): QueryResult {
-      const rt = new Runtime(store, todayUtc(Date.now()));
-      const { rows, chains } = plan.run(rt, includeDeleted);
-      return new SnapshotResult(rows, chains, columns);
-    },
+    columns: plan.columns,
+    run: (includeDeleted) => plan.run(new Runtime(store, todayUtc(now())), includeDeleted),
   };
 }
 

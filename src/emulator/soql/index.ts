@@ -1,6 +1,5 @@
-// The SOQL subset of Bulk API 2.0 query jobs: compile a query against the org, run it into a
-// snapshot, and page its CSV by locator.
+// The SOQL engine: parse, bind against the org's metadata, plan and evaluate (Bulk API 2.0 queries, REST
+// queries, validation-rule conditions). Results and their printing live in ../query.
 export { SoqlError } from './errors.js';
-export { compileQuery, compileCondition, type CompiledQuery } from './compile.js';
-export type { QueryResult, PageFormat, ColumnDelimiter, LineEnding } from '../query/result.js';
-export { encodeLocator, decodeLocator } from '../query/locator.js';
+export { planQuery, compileCondition, type QueryPlan, type ResultColumn, type CompileOptions } from './compile.js';
+export { planRestQuery, type RestQueryPlan, type RestQueryOutcome } from './rest-query.js';

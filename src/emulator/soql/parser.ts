@@ -1,7 +1,7 @@
 // Recursive-descent parser for the SOQL subset Bulk API 2.0 query jobs accept. Syntax errors are
 // MALFORMED_QUERY with Salesforce's positioned text; constructs Bulk 2.0 refuses (aggregates,
 // GROUP BY, OFFSET, TYPEOF, parent-to-child subqueries) are parsed and flagged, not rejected here.
-import type { CompareOp, Condition, Literal, OrderItem, Path, Query, SelectItem, SubQuery } from './ast.js';
+import type { AggregateFunction, Alias, CompareOp, Condition, Literal, Operand, OrderItem, Path, Query, SelectItem, SubQuery, Unsupported } from './ast.js';
 import { malformed, TEXT } from './errors.js';
 import { isDateLiteralName, dateLiteralTakesN } from './date-literals.js';
 import { tokenize, type Token } from './lexer.js';
@@ -35,7 +35,7 @@ function validDate(text: string): boolean {
 
 class Parser {
   private pos = 0;
-  private flags = { subquery: false, aggregate: false, groupBy: false, having: false, offsetClause: false, typeOf: false };
+  private flags: { -readonly [K in keyof Unsupported]: Unsupported[K] } = { subquery: false, aggregate: false, groupBy: false, having: false, offsetClause: false, typeOf: false, orderByAggregate: false, grouping: false, selectFunction: null, dateFunctionAt: null };
 
   constructor(
     private readonly soql: string,
@@ -122,16 +122,24 @@ class Parser {
       this.next();
       this.ident();
     }
+    const groupBy: { path: Path; fn: string | null }[] = [];
+    let groupByFunction: string | null = null;
     if (this.isWord('GROUP')) {
       this.next();
       this.expectWord('BY');
       this.flags.groupBy = true;
-      this.skipList();
+      if (this.isWord('ROLLUP') || this.isWord('CUBE')) {
+        groupByFunction = this.next().text.toUpperCase();
+        this.expectPunct('(');
+        groupBy.push(...this.pathList());
+        this.expectPunct(')');
+      } else groupBy.push(...this.pathList());
     }
+    let having: Condition | null = null;
     if (this.isWord('HAVING')) {
       this.next();
       this.flags.having = true;
-      this.condition();
+      having = this.condition();
     }
     const orderBy: OrderItem[] = [];
     if (this.isWord('ORDER')) {
@@ -139,7 +147,15 @@ class Parser {
       this.expectWord('BY');
       do {
         if (orderBy.length) this.next();
-        const path = this.path();
+        const call = this.peek();
+        if (call.kind === 'ident' && this.isPunct('(', 1) && AGGREGATES.has(call.text.toUpperCase())) {
+          this.flags.aggregate = true;
+          this.flags.orderByAggregate = true;
+        }
+        const dated = call.kind === 'ident' && this.isPunct('(', 1) && DATE_FUNCTIONS.has(call.text.toUpperCase());
+        const fn = dated ? this.dateFunctionName() : undefined;
+        const path = this.flags.orderByAggregate && this.isPunct('(', 1) ? this.aggregateCall() : this.path();
+        if (dated) this.expectPunct(')');
         let descending = false;
         if (this.isWord('ASC')) this.next();
         else if (this.isWord('DESC')) {
@@ -155,7 +171,7 @@ class Parser {
             nullsLast = true;
           } else this.unexpected();
         }
-        orderBy.push({ path, descending, nullsLast });
+        orderBy.push(fn ? { path, fn, descending, nullsLast } : { path, descending, nullsLast });
       } while (this.isPunct(','));
     }
     let limit: number | null = null;
@@ -163,10 +179,11 @@ class Parser {
       this.next();
       limit = this.nonNegativeInt();
     }
+    let offset: number | null = null;
     if (this.isWord('OFFSET')) {
       this.next();
       this.flags.offsetClause = true;
-      this.nonNegativeInt();
+      offset = this.nonNegativeInt();
     }
     if (this.isWord('FOR')) {
       this.next();
@@ -178,8 +195,12 @@ class Parser {
       select,
       from: { name: objTok.text, offset: objTok.offset, alias },
       where,
+      having,
       orderBy,
       limit,
+      groupBy,
+      groupByFunction,
+      offset,
       unsupported: { ...this.flags },
     };
   }
@@ -194,15 +215,53 @@ class Parser {
     return n;
   }
 
-  /** Skips a comma-separated list of paths or calls (GROUP BY contents). */
-  private skipList(): void {
-    do {
-      if (this.isPunct(',')) this.next();
-      if (this.isWord('ROLLUP') || this.isWord('CUBE') || (this.peek().kind === 'ident' && this.isPunct('(', 1))) {
+  /** An aggregate call where a field is expected (ORDER BY COUNT(Id)): skipped, standing for its call's offset. */
+  private aggregateCall(): Path {
+    const t = this.next();
+    this.skipParens();
+    return { segments: ['Id'], offset: t.offset, length: t.text.length };
+  }
+
+  /**
+   * Reads `FN(` of a date function call; the caller reads the field and `)`. In the SELECT list and ORDER BY its
+   * place is recorded: Bulk API 2.0 answers a syntax error there (in GROUP BY it refuses the aggregate query).
+   */
+  private dateFunctionName(record = true): string {
+    const t = this.next();
+    const open = this.expectPunct('(');
+    if (record && this.flags.dateFunctionAt === null) this.flags.dateFunctionAt = open.offset;
+    return t.text.toUpperCase();
+  }
+
+  /**
+   * A comma-separated list of GROUP BY fields or date functions of fields; another function call there is recorded
+   * (and refused later), not grouped on.
+   */
+  private pathList(): { path: Path; fn: string | null }[] {
+    const items: { path: Path; fn: string | null }[] = [];
+    for (let first = true; first || this.isPunct(','); first = false) {
+      if (!first) this.next();
+      const t = this.peek();
+      if (t.kind === 'ident' && this.isPunct('(', 1) && DATE_FUNCTIONS.has(t.text.toUpperCase())) {
+        const fn = this.dateFunctionName(false);
+        items.push({ path: this.path(), fn });
+        this.expectPunct(')');
+      } else if (t.kind === 'ident' && this.isPunct('(', 1)) {
+        if (!this.flags.selectFunction) this.flags.selectFunction = { name: t.text, offset: this.peek(1).offset };
         this.next();
         this.skipParens();
-      } else this.path();
-    } while (this.isPunct(','));
+      } else items.push({ path: this.path(), fn: null });
+    }
+    return items;
+  }
+
+  /** An alias after a selected field or aggregate: a name that is not the next clause's keyword. */
+  private alias(): Alias | undefined {
+    const t = this.peek();
+    // A name followed by neither `,` nor FROM is a misspelt keyword (`SELECT Id FRM Account`), not an alias.
+    if (t.kind !== 'ident' || this.isWord('FROM') || !(this.isPunct(',', 1) || this.isWord('FROM', 1))) return undefined;
+    this.next();
+    return { name: t.text, offset: t.offset };
   }
 
   private skipParens(): void {
@@ -244,18 +303,42 @@ class Parser {
           if (which !== 'ALL' && which !== 'STANDARD' && which !== 'CUSTOM') this.unexpected(w);
           this.expectPunct(')');
           items.push({ kind: 'fields', which, offset: t.offset });
-        } else if (AGGREGATES.has(fn)) {
+        } else if (AGGREGATES.has(fn) && fn !== 'GROUPING') {
+          this.next();
+          this.next();
+          this.flags.aggregate = true;
+          const arg = fn === 'COUNT' && this.isPunct(')') ? null : this.path();
+          const close = this.expectPunct(')');
+          const alias = this.alias();
+          items.push({
+            kind: 'aggregate', fn: fn as AggregateFunction, arg, offset: t.offset, length: close.offset + 1 - t.offset,
+            ...(alias ? { alias } : {}),
+          });
+        } else if (fn === 'GROUPING') {
           this.next();
           this.skipParens();
           this.flags.aggregate = true;
-          if (this.peek().kind === 'ident' && !this.isWord('FROM')) this.next(); // alias
+          this.flags.grouping = true;
+          this.alias();
+        } else if (DATE_FUNCTIONS.has(fn)) {
+          const name = this.dateFunctionName();
+          const path = this.path();
+          this.expectPunct(')');
+          const alias = this.alias();
+          items.push({ kind: 'field', path, fn: name, ...(alias ? { alias } : {}) });
         } else {
-          // toLabel(), convertCurrency(), FORMAT(), date functions: not in this emulator's subset.
-          this.unexpected(this.peek(1));
+          // toLabel(), convertCurrency(), FORMAT(): not in this emulator's subset. Bulk answers
+          // the syntax error it always has; REST says the emulator does not evaluate them.
+          if (!this.flags.selectFunction) this.flags.selectFunction = { name: t.text, offset: this.peek(1).offset };
+          this.next();
+          this.skipParens();
+          this.alias();
         }
       } else {
         if (this.isWord('FROM')) this.unexpected();
-        items.push({ kind: 'field', path: this.path() });
+        const path = this.path();
+        const alias = this.alias();
+        items.push(alias ? { kind: 'field', path, alias } : { kind: 'field', path });
       }
       if (!this.isPunct(',')) break;
       this.next();
@@ -305,16 +388,19 @@ class Parser {
     return this.comparison();
   }
 
-  private operand(): { path: Path; fn: string | null } {
+  private operand(): Operand {
     const t = this.peek();
     if (t.kind === 'ident' && this.isPunct('(', 1)) {
       const fn = t.text.toUpperCase();
       if (!DATE_FUNCTIONS.has(fn)) {
-        if (AGGREGATES.has(fn)) {
+        if (AGGREGATES.has(fn) && fn !== 'GROUPING') {
           this.flags.aggregate = true;
           this.next();
-          this.skipParens();
-          return { path: { segments: ['Id'], offset: t.offset, length: t.text.length }, fn: null };
+          this.next();
+          const arg = fn === 'COUNT' && this.isPunct(')') ? null : this.path();
+          const close = this.expectPunct(')');
+          const path = { segments: ['Id'], offset: t.offset, length: close.offset + 1 - t.offset };
+          return { path, fn: null, aggregate: { fn: fn as AggregateFunction, arg } };
         }
         this.unexpected(this.peek(1));
       }

@@ -1,6 +1,6 @@
 // The JSON shapes Salesforce answers with for a job, field for field and in Salesforce's key order.
-import { formatJobDate } from '../server/respond.js';
-import type { IngestJob, Job, QueryJob } from './types.js';
+import type { IngestJob, Job, QueryJob } from '../jobs/types.js';
+import { formatJsonDateTime } from './respond.js';
 
 type Json = Record<string, unknown>;
 
@@ -10,8 +10,8 @@ function head(job: Job): Json {
     operation: job.operation,
     object: job.object,
     createdById: job.createdById,
-    createdDate: formatJobDate(job.createdDate),
-    systemModstamp: formatJobDate(job.systemModstamp),
+    createdDate: formatJsonDateTime(job.createdDate),
+    systemModstamp: formatJsonDateTime(job.systemModstamp),
     state: job.state,
   };
   if (job.kind === 'ingest' && job.externalIdFieldName !== undefined) o.externalIdFieldName = job.externalIdFieldName;

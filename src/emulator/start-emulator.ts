@@ -1,9 +1,11 @@
-// salesforce-bulk-emulator: the HTTP server. Routes, auth, faults, usage accounting and the request log.
+// salesforce-bulk-emulator: startEmulator builds the org, auth, jobs and faults, and serves them over HTTP (the route
+// table and the dispatch live here; the route handlers live in server/).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthService } from './auth/index.js';
+import { EmulatorClock } from './clock.js';
 import { Faults, type FaultConfig } from './faults.js';
 import { JobStore } from './jobs/job-store.js';
 import { JobProcessor } from './jobs/processor.js';
@@ -15,6 +17,7 @@ import { BodyTooLarge } from './server/body.js';
 import type { EmulatorLimits, EmulatorState, RequestContext } from './server/context.js';
 import * as ingest from './server/ingest-routes.js';
 import { handleOAuth } from './server/oauth-routes.js';
+import { QueryCursors } from './server/query-cursors.js';
 import * as query from './server/query-routes.js';
 import { RequestLog } from './server/request-log.js';
 import * as rest from './server/rest-routes.js';
@@ -54,6 +57,8 @@ export interface EmulatorOptions {
   randomSeed?: number;
   /** Logs one line per request to stderr. */
   verbose?: boolean;
+  /** Source of the emulator's time (default Date.now); `POST /__emulator/clock` advances it further. */
+  now?: () => number;
 }
 
 export interface RunningEmulator {
@@ -85,6 +90,7 @@ const routes: Route[] = [
   { method: 'GET', re: /^\/limits$/, handler: (c) => rest.getLimits(c) },
   { method: 'GET', re: /^\/query$/, handler: (c, v) => rest.getRestQuery(c, v, false) },
   { method: 'GET', re: /^\/queryAll$/, handler: (c, v) => rest.getRestQuery(c, v, true) },
+  { method: 'GET', re: /^\/query(?:All)?\/([^/]+)$/, handler: (c, v, m) => rest.getRestQueryMore(c, v, m[1]) },
   { method: 'POST', re: /^\/jobs\/ingest$/, handler: (c, v) => ingest.createIngestJob(c, v) },
   { method: 'GET', re: /^\/jobs\/ingest$/, handler: (c, v) => ingest.listIngestJobs(c, v) },
   { method: 'GET', re: new RegExp(`^/jobs/ingest/${ID}$`), handler: (c, v, m) => ingest.getIngestJob(c, v, m[1]) },
@@ -175,7 +181,8 @@ function faultError(kind: string, retryAfter?: number): ApiError {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const now = () => Date.now();
+  const clock = new EmulatorClock(options.now);
+  const now = clock.now;
   const seedOrg = (spec: string | object, scale: number): OrgStore =>
     typeof spec === 'string' ? loadSeed(spec, { scale, now: now() }) : buildSeed(spec, { scale, now: now() }, 'seed body');
   let org: OrgStore = seedOrg(options.seed ?? 'demo', options.scale ?? 1);
@@ -220,8 +227,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     processor,
     usage,
     log: new RequestLog(),
+    cursors: new QueryCursors(now),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     now,
+    clock,
     async reseed(spec, scale) {
       const before = state.org;
       org = seedOrg(spec, scale ?? options.scale ?? 1);
@@ -231,6 +240,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
       state.jobs.clear();
       state.log.clear();
+      state.cursors.clear();
       faults.set({});
       usage.reset(org.settings);
     },
@@ -292,7 +302,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
     } finally {
       const entry = {
-        at: new Date(started).toISOString(),
+        at: new Date(now() - (Date.now() - started)).toISOString(),
         method: req.method ?? 'GET',
         path,
         query: redactQuery(url.searchParams),
