@@ -8,13 +8,14 @@
 import { performance } from 'node:perf_hooks';
 import { isValidId, sameId, to18 } from '../ids.js';
 import type { FieldDef, FieldValue, OrgStore, Row, SObjectType, Table, ValidationRule } from '../org/types.js';
+import { compileValidationRule } from '../org/validation-rules.js';
 import { seededRng, type Rng } from '../rng.js';
 import { checkValue, deserialize } from './coerce.js';
 import { CsvFormatError, DELIMITER_CHARS, parseRecord, quoteCell, scanCsv, type ScannedCsv } from './csv.js';
 import { jobErrors, rowErrors, sfError } from './errors.js';
 import { HeaderError, planHeader, type Column, type HeaderPlan } from './header.js';
 import { lockKey } from './locks.js';
-import type { ConditionCompiler, IngestEnvironment, IngestJobSpec, IngestOutcome, IngestProgress } from './types.js';
+import type { IngestEnvironment, IngestJobSpec, IngestOutcome, IngestProgress } from './types.js';
 
 /** Records per internal batch. */
 export const BATCH_SIZE = 10_000;
@@ -49,20 +50,6 @@ function storeErrorToSfError(e: unknown): string {
     default:
       return sfError(err.code, message, Array.isArray(err.fields) ? (err.fields as string[]) : []);
   }
-}
-
-let soqlCompiler: Promise<ConditionCompiler | undefined> | undefined;
-
-/** The SOQL engine's compileCondition, when that module exists (loaded once, lazily). */
-function loadSoqlCompiler(): Promise<ConditionCompiler | undefined> {
-  if (!soqlCompiler) {
-    const specifier = '../soql/index.js';
-    soqlCompiler = import(specifier).then(
-      (m: { compileCondition?: unknown }) => (typeof m.compileCondition === 'function' ? (m.compileCondition as ConditionCompiler) : undefined),
-      () => undefined,
-    );
-  }
-  return soqlCompiler;
 }
 
 function yieldNow(): Promise<void> {
@@ -178,7 +165,7 @@ export class IngestRun {
     const table = env.store.table(plan.type.name);
     if (!table) return { state: 'Failed', errorMessage: jobErrors.entityNotSupported(spec.object) };
     this.table = table;
-    await this.prepare(plan.type);
+    this.prepare(plan.type);
     if (this.aborted) return { state: 'Aborted' };
 
     this.processingStartedAt = performance.now();
@@ -225,8 +212,7 @@ export class IngestRun {
   }
 
   /** Per-run caches: validation rules, required fields, lock fields. */
-  private async prepare(type: SObjectType): Promise<void> {
-    const { env } = this;
+  private prepare(type: SObjectType): void {
     this.idLabel = type.field('Id')?.label ?? `${type.label} ID`;
     this.requiredOnInsert = type.fields.filter(
       (f) => !f.nillable && f.createable && !f.defaultedOnCreate && f.type !== 'boolean' && f.type !== 'id' && !f.calculated,
@@ -234,22 +220,14 @@ export class IngestRun {
     this.deleteParentFields = type.fields.filter(
       (f) => f.type === 'reference' && f.createable && !f.referenceTo.some((r) => r === 'User' || r === 'Group'),
     );
-    const active = type.validationRules.filter((r) => r.active);
-    if (active.length && this.spec.operation !== 'delete' && this.spec.operation !== 'hardDelete') {
-      const compile = env.compileCondition ?? (await loadSoqlCompiler());
-      if (compile) {
-        for (const rule of active) {
-          try {
-            this.rules.push({ rule, test: compile(type, rule.errorWhen) });
-          } catch {
-            // a rule the SOQL engine cannot compile never fires
-          }
-        }
+    if (this.spec.operation !== 'delete' && this.spec.operation !== 'hardDelete') {
+      for (const rule of type.validationRules) {
+        if (rule.active) this.rules.push({ rule, test: compileValidationRule(type, rule) });
       }
     }
     const isDelete = this.spec.operation === 'delete' || this.spec.operation === 'hardDelete';
     this.locksActive =
-      env.lockFailureRate > 0 && (isDelete ? this.deleteParentFields.length > 0 : (this.plan?.refColumns.length ?? 0) > 0);
+      this.env.lockFailureRate > 0 && (isDelete ? this.deleteParentFields.length > 0 : (this.plan?.refColumns.length ?? 0) > 0);
   }
 
   /** Runs one wave of batches at the same moment; returns a job failure message if one occurred. */
@@ -521,11 +499,12 @@ export class IngestRun {
     if (this.rules.length) {
       const wouldBe: Row = insert ? changes : { ...existing, ...changes };
       for (const { rule, test } of this.rules) {
-        let hit = false;
+        let hit: boolean;
         try {
           hit = test(wouldBe);
-        } catch {
-          hit = false;
+        } catch (e) {
+          // a rule that cannot be evaluated fails the row, as a formula error does on Salesforce
+          return fail(sfError('UNKNOWN_EXCEPTION', `Validation rule ${rule.name} on ${type.name} could not be evaluated: ${e instanceof Error ? e.message : String(e)}`));
         }
         if (hit) return fail(rowErrors.customValidation(rule.errorMessage, rule.errorField));
       }
