@@ -9,17 +9,14 @@ export const INGEST_OPERATIONS: readonly IngestOperation[] = ['insert', 'update'
 export const COLUMN_DELIMITERS: readonly ColumnDelimiter[] = ['BACKQUOTE', 'CARET', 'COMMA', 'PIPE', 'SEMICOLON', 'TAB'];
 export const LINE_ENDINGS: readonly LineEnding[] = ['LF', 'CRLF'];
 
-export function isTerminal(state: JobState): boolean {
-  return state === 'JobComplete' || state === 'Failed' || state === 'Aborted';
-}
-
 interface JobCommon {
   readonly id: string;
   readonly object: string;
   readonly createdById: string;
   readonly createdDate: number;
   systemModstamp: number;
-  state: JobState;
+  /** Changed only through job-state.ts, which enforces the transitions Salesforce allows. */
+  readonly state: JobState;
   readonly apiVersion: number;
   readonly lineEnding: LineEnding;
   readonly columnDelimiter: ColumnDelimiter;

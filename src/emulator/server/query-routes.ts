@@ -1,6 +1,6 @@
 // Bulk API 2.0 query jobs: create, info, abort, delete, list, results by locator, parallel resultPages.
 import { createdJobJson, jobInfoJson, patchedJobJson } from '../jobs/job-json.js';
-import { isTerminal } from '../jobs/types.js';
+import { canMove, isTerminal } from '../jobs/job-state.js';
 import type { QueryJob, QueryOperation } from '../jobs/types.js';
 import { csvFormatOf } from './csv-format.js';
 import { compileQuery, decodeLocator, encodeLocator, SoqlError } from '../soql/index.js';
@@ -89,7 +89,7 @@ export async function patchQueryJob(ctx: RequestContext, v: number, id: string):
   if (state !== 'Aborted') {
     throw new ApiError(400, 'INVALIDJOBSTATE', `Invalid state for a query job update: ${String(state)}. Only Aborted is allowed`);
   }
-  if (isTerminal(job.state)) {
+  if (!canMove(job.state, 'Aborted')) {
     const word = job.state === 'JobComplete' ? 'Completed' : job.state;
     throw new ApiError(400, 'INVALIDJOBSTATE', `Aborting already ${word} Job not allowed`);
   }
