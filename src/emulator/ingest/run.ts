@@ -11,10 +11,12 @@ import type { FieldDef, FieldValue, OrgStore, Row, SObjectType, Table, Validatio
 import { compileValidationRule } from '../org/validation-rules.js';
 import { seededRng, type Rng } from '../rng.js';
 import { checkValue, deserialize } from './coerce.js';
-import { CsvFormatError, DELIMITER_CHARS, parseRecord, quoteCell, scanCsv, type ScannedCsv } from './csv.js';
+import { CsvFormatError, parseRecord, scanCsv, type ScannedCsv } from './csv.js';
 import { jobErrors, rowErrors, sfError } from './errors.js';
 import { HeaderError, planHeader, type Column, type HeaderPlan } from './header.js';
 import { lockKey } from './locks.js';
+import { resultSetChunks, type ResultSetKind } from './result-sets.js';
+import { ROW_CREATED, ROW_FAILED, ROW_UPDATED, RowOutcomes, type RowOutcome } from './row-outcomes.js';
 import type { IngestEnvironment, IngestJobSpec, IngestOutcome, IngestProgress } from './types.js';
 
 /** Records per internal batch. */
@@ -24,15 +26,10 @@ export const CHUNK_SIZE = 200;
 /** Retries of a timed-out batch before the job fails (current Bulk API 2.0 guide: 20; 2020-era pages: 10). */
 export const MAX_BATCH_RETRIES = 20;
 
-const ST_UNPROCESSED = 0;
-const ST_CREATED = 1;
-const ST_UPDATED = 2;
-const ST_FAILED = 3;
-
-type Outcome = { readonly status: typeof ST_CREATED | typeof ST_UPDATED; readonly id: string } | { readonly status: typeof ST_FAILED; readonly id: string; readonly error: string };
+type Outcome = RowOutcome;
 
 function failed(error: string, id = ''): Outcome {
-  return { status: ST_FAILED, id, error };
+  return { status: ROW_FAILED, id, error };
 }
 
 /** A store refusal (StoreError: `code`, `message`, `fields`) as an sf__Error. */
@@ -83,11 +80,7 @@ export class IngestRun {
   private scanned?: ScannedCsv;
   private plan?: HeaderPlan;
   private table?: Table;
-  /** Per record: ST_* */
-  private status = new Uint8Array(0);
-  /** Per record: sf__Id (successes, failed updates/deletes). */
-  private ids: (string | undefined)[] = [];
-  private readonly errors = new Map<number, string>();
+  private outcomes = new RowOutcomes(0);
   private aborted = false;
   private promise?: Promise<IngestOutcome>;
   private startedAt = 0;
@@ -152,8 +145,7 @@ export class IngestRun {
       throw e;
     }
     const scanned = this.scanned;
-    this.status = new Uint8Array(scanned.count);
-    this.ids = new Array<string | undefined>(scanned.count);
+    this.outcomes = new RowOutcomes(scanned.count);
     const names = parseRecord(this.csv, scanned.headerStart, scanned.headerEnd, spec.columnDelimiter);
     try {
       this.plan = planHeader(env.store, spec, names);
@@ -200,8 +192,7 @@ export class IngestRun {
   private tryScan(): void {
     try {
       this.scanned = scanCsv(this.csv, this.spec.columnDelimiter, this.spec.lineEnding);
-      this.status = new Uint8Array(this.scanned.count);
-      this.ids = new Array<string | undefined>(this.scanned.count);
+      this.outcomes = new RowOutcomes(this.scanned.count);
     } catch {
       // unreadable: no rows to report
     }
@@ -310,12 +301,8 @@ export class IngestRun {
         // a bug or an unforeseen store refusal: reported on the row, as Salesforce reports internal errors
         out = failed(sfError('UNKNOWN_EXCEPTION', e instanceof Error ? e.message : String(e)));
       }
-      this.status[i] = out.status;
-      if (out.id) this.ids[i] = out.id;
-      if (out.status === ST_FAILED) {
-        this.errors.set(i, out.error);
-        this.progress.numberRecordsFailed++;
-      }
+      this.outcomes.record(i, out);
+      if (out.status === ROW_FAILED) this.progress.numberRecordsFailed++;
       this.progress.numberRecordsProcessed++;
     }
   }
@@ -394,7 +381,7 @@ export class IngestRun {
     }
     if (this.spec.operation === 'hardDelete') this.table!.hardDelete(id);
     else this.table!.softDelete(id, this.env.now());
-    return { status: ST_UPDATED, id };
+    return { status: ROW_UPDATED, id };
   }
 
   private lockCollides(parent: string, rng: Rng, holder: string): boolean {
@@ -518,7 +505,7 @@ export class IngestRun {
     } catch (e) {
       return fail(storeErrorToSfError(e));
     }
-    return { status: insert ? ST_CREATED : ST_UPDATED, id: saved.Id as string };
+    return { status: insert ? ROW_CREATED : ROW_UPDATED, id: saved.Id as string };
   }
 
   private checkReference(f: FieldDef, raw: string): string | undefined {
@@ -581,83 +568,37 @@ export class IngestRun {
 
   // ---------------------------------------------------------------- results
 
-  private get eol(): string {
-    return this.spec.lineEnding === 'CRLF' ? '\r\n' : '\n';
+  /** A result set as Buffers of about 64 KB (for streaming answers); each ends with a line ending. */
+  resultChunks(kind: ResultSetKind): Generator<Buffer> {
+    const { spec } = this;
+    return resultSetChunks(
+      { csv: this.csv, scanned: this.scanned, columnDelimiter: spec.columnDelimiter, lineEnding: spec.lineEnding, outcomes: this.outcomes },
+      kind,
+    );
   }
 
-  private get delim(): string {
-    return DELIMITER_CHARS[this.spec.columnDelimiter];
-  }
-
-  /** The header row as uploaded. */
-  private headerText(): string {
-    const s = this.scanned;
-    if (s) return this.csv.toString('utf8', s.headerStart, s.headerEnd);
-    const lf = this.csv.indexOf(0x0a);
-    const line = this.csv.toString('utf8', 0, lf < 0 ? this.csv.length : lf);
-    return line.endsWith('\r') ? line.slice(0, -1) : line;
-  }
-
-  private dataCells(i: number): string {
-    return this.cells(i).map(quoteCell).join(this.delim);
-  }
-
-  /** The result files as a sequence of string pieces (for streaming answers); each piece ends with a line ending. */
-  *resultChunks(kind: 'successful' | 'failed' | 'unprocessed'): Generator<string> {
-    const d = this.delim;
-    const eol = this.eol;
-    const head =
-      kind === 'successful' ? `"sf__Id"${d}"sf__Created"${d}` : kind === 'failed' ? `"sf__Id"${d}"sf__Error"${d}` : '';
-    yield head + this.headerText() + eol;
-    const n = this.status.length;
-    let buf: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const st = this.status[i];
-      let line: string | undefined;
-      if (kind === 'successful' && (st === ST_CREATED || st === ST_UPDATED)) {
-        line = quoteCell(this.ids[i] ?? '') + d + (st === ST_CREATED ? '"true"' : '"false"') + d + this.dataCells(i);
-      } else if (kind === 'failed' && st === ST_FAILED) {
-        line = quoteCell(this.ids[i] ?? '') + d + quoteCell(this.errors.get(i) ?? '') + d + this.dataCells(i);
-      } else if (kind === 'unprocessed' && st === ST_UNPROCESSED) {
-        line = this.dataCells(i);
-      }
-      if (line !== undefined) {
-        buf.push(line + eol);
-        if (buf.length >= 1000) {
-          yield buf.join('');
-          buf = [];
-        }
-      }
-    }
-    if (buf.length) yield buf.join('');
+  private resultText(kind: ResultSetKind): string {
+    return Buffer.concat([...this.resultChunks(kind)]).toString('utf8');
   }
 
   /** `"sf__Id","sf__Created",<original header>` then one line per successful row. */
   successfulResults(): string {
-    return [...this.resultChunks('successful')].join('');
+    return this.resultText('successful');
   }
 
   /** `"sf__Id","sf__Error",<original header>` then one line per failed row. */
   failedResults(): string {
-    return [...this.resultChunks('failed')].join('');
+    return this.resultText('failed');
   }
 
   /** `<original header>` then one line per row never attempted. */
   unprocessedRecords(): string {
-    return [...this.resultChunks('unprocessed')].join('');
+    return this.resultText('unprocessed');
   }
 
   /** Counts of the three result sets (successful + failed + unprocessed = records uploaded). */
   resultCounts(): { successful: number; failed: number; unprocessed: number } {
-    let successful = 0;
-    let failedN = 0;
-    let unprocessed = 0;
-    for (const st of this.status) {
-      if (st === ST_CREATED || st === ST_UPDATED) successful++;
-      else if (st === ST_FAILED) failedN++;
-      else unprocessed++;
-    }
-    return { successful, failed: failedN, unprocessed };
+    return this.outcomes.counts();
   }
 }
 

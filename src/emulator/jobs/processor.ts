@@ -138,7 +138,7 @@ export class JobProcessor {
    * Result CSV of a finished ingest job (undefined: it never ran, so every uploaded row is unprocessed).
    * Waits for an aborted run to stop, so results, counters and the org no longer move once they are read.
    */
-  async ingestResults(job: IngestJob, set: IngestResultSet): Promise<Iterable<string> | undefined> {
+  async ingestResults(job: IngestJob, set: IngestResultSet): Promise<Iterable<Buffer> | undefined> {
     await this.settled.get(job.id);
     this.copyProgressOf(job);
     const run = this.runs.get(job.id);
