@@ -38,7 +38,6 @@ export function makeEnv(store: MemoryOrgStore, o: EnvOptions = {}): IngestEnviro
     },
     hardDeleteAllowed: o.hardDeleteAllowed ?? true,
     locks: o.locks ?? new LockRegistry(),
-    compileCondition: o.compileCondition,
     used,
   };
 }

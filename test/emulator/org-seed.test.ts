@@ -79,6 +79,7 @@ t.test('metadata errors name the bad path', async (t) => {
     [
       '/validationRules/Acount: unknown object "Acount"',
       '/validationRules/Account/0/errorField: no field "Nope" on Account',
+      `/validationRules/Account/0/errorWhen: validation rule "R" on Account does not compile: unexpected token: '<EOF>' (column 2)`,
       '/records/Acount: unknown object "Acount" (objects with records: Account, Case, Contact, Invoice__c, Lead, Opportunity, User)',
       '/records/Account/0/Foo: no field "Foo" on Account',
       '/records/Account/0/AnnualRevenue: "abc" is not a valid currency',

@@ -1,7 +1,6 @@
 // The ingest engine: everything between "job is UploadComplete with this CSV" and "job terminal with results".
 export type {
   ColumnDelimiter,
-  ConditionCompiler,
   IngestEnvironment,
   IngestJobSpec,
   IngestOutcome,

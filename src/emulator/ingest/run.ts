@@ -6,15 +6,18 @@
 // reference for the whole wave; a row whose parent is held by another batch (of this job or of any job
 // running at that moment) fails with UNABLE_TO_LOCK_ROW with probability `lockFailureRate`.
 import { performance } from 'node:perf_hooks';
-import { isValidId, sameId, to18 } from '../ids.js';
-import type { FieldDef, FieldValue, OrgStore, Row, SObjectType, Table, ValidationRule } from '../org/types.js';
+import { isValidId, to18 } from '../ids.js';
+import type { FieldDef, OrgStore, Row, Table } from '../org/types.js';
+import { compileValidationRule } from '../org/validation-rules.js';
 import { seededRng, type Rng } from '../rng.js';
-import { checkValue, deserialize } from './coerce.js';
-import { CsvFormatError, DELIMITER_CHARS, parseRecord, quoteCell, scanCsv, type ScannedCsv } from './csv.js';
+import { CsvFormatError, parseRecord, scanCsv, type ScannedCsv } from './csv.js';
 import { jobErrors, rowErrors, sfError } from './errors.js';
-import { HeaderError, planHeader, type Column, type HeaderPlan } from './header.js';
+import { HeaderError, planHeader, type HeaderPlan } from './header.js';
 import { lockKey } from './locks.js';
-import type { ConditionCompiler, IngestEnvironment, IngestJobSpec, IngestOutcome, IngestProgress } from './types.js';
+import { resultSetChunks, type ResultSetKind } from './result-sets.js';
+import { ROW_FAILED, ROW_UPDATED, RowOutcomes, type RowOutcome } from './row-outcomes.js';
+import { failed, resolveRelationship, RowWriter } from './row-writer.js';
+import type { IngestEnvironment, IngestJobSpec, IngestOutcome, IngestProgress } from './types.js';
 
 /** Records per internal batch. */
 export const BATCH_SIZE = 10_000;
@@ -22,48 +25,6 @@ export const BATCH_SIZE = 10_000;
 export const CHUNK_SIZE = 200;
 /** Retries of a timed-out batch before the job fails (current Bulk API 2.0 guide: 20; 2020-era pages: 10). */
 export const MAX_BATCH_RETRIES = 20;
-
-const ST_UNPROCESSED = 0;
-const ST_CREATED = 1;
-const ST_UPDATED = 2;
-const ST_FAILED = 3;
-
-type Outcome = { readonly status: typeof ST_CREATED | typeof ST_UPDATED; readonly id: string } | { readonly status: typeof ST_FAILED; readonly id: string; readonly error: string };
-
-function failed(error: string, id = ''): Outcome {
-  return { status: ST_FAILED, id, error };
-}
-
-/** A store refusal (StoreError: `code`, `message`, `fields`) as an sf__Error. */
-function storeErrorToSfError(e: unknown): string {
-  const err = e as { code?: unknown; message?: unknown; fields?: unknown };
-  if (typeof err?.code !== 'string') throw e;
-  const message = String(err.message ?? '');
-  switch (err.code) {
-    case 'DUPLICATE_VALUE':
-      return sfError('DUPLICATE_VALUE', message);
-    case 'ENTITY_IS_DELETED':
-      return rowErrors.entityIsDeleted();
-    case 'NOT_FOUND':
-      return rowErrors.invalidCrossReference();
-    default:
-      return sfError(err.code, message, Array.isArray(err.fields) ? (err.fields as string[]) : []);
-  }
-}
-
-let soqlCompiler: Promise<ConditionCompiler | undefined> | undefined;
-
-/** The SOQL engine's compileCondition, when that module exists (loaded once, lazily). */
-function loadSoqlCompiler(): Promise<ConditionCompiler | undefined> {
-  if (!soqlCompiler) {
-    const specifier = '../soql/index.js';
-    soqlCompiler = import(specifier).then(
-      (m: { compileCondition?: unknown }) => (typeof m.compileCondition === 'function' ? (m.compileCondition as ConditionCompiler) : undefined),
-      () => undefined,
-    );
-  }
-  return soqlCompiler;
-}
 
 function yieldNow(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -73,11 +34,6 @@ function sleepUntil(t: number): Promise<void> {
   const d = t - performance.now();
   if (d < 1) return yieldNow();
   return new Promise((resolve) => setTimeout(resolve, d));
-}
-
-interface CompiledRule {
-  readonly rule: ValidationRule;
-  readonly test: (row: Row) => boolean;
 }
 
 export class IngestRun {
@@ -96,17 +52,12 @@ export class IngestRun {
   private scanned?: ScannedCsv;
   private plan?: HeaderPlan;
   private table?: Table;
-  /** Per record: ST_* */
-  private status = new Uint8Array(0);
-  /** Per record: sf__Id (successes, failed updates/deletes). */
-  private ids: (string | undefined)[] = [];
-  private readonly errors = new Map<number, string>();
+  private outcomes = new RowOutcomes(0);
   private aborted = false;
   private promise?: Promise<IngestOutcome>;
   private startedAt = 0;
   private processingStartedAt = 0;
-  private rules: CompiledRule[] = [];
-  private requiredOnInsert: FieldDef[] = [];
+  private writer?: RowWriter;
   private deleteParentFields: FieldDef[] = [];
   private locksActive = false;
   private idLabel = 'Record ID';
@@ -165,8 +116,7 @@ export class IngestRun {
       throw e;
     }
     const scanned = this.scanned;
-    this.status = new Uint8Array(scanned.count);
-    this.ids = new Array<string | undefined>(scanned.count);
+    this.outcomes = new RowOutcomes(scanned.count);
     const names = parseRecord(this.csv, scanned.headerStart, scanned.headerEnd, spec.columnDelimiter);
     try {
       this.plan = planHeader(env.store, spec, names);
@@ -178,7 +128,7 @@ export class IngestRun {
     const table = env.store.table(plan.type.name);
     if (!table) return { state: 'Failed', errorMessage: jobErrors.entityNotSupported(spec.object) };
     this.table = table;
-    await this.prepare(plan.type);
+    this.prepare(plan, table);
     if (this.aborted) return { state: 'Aborted' };
 
     this.processingStartedAt = performance.now();
@@ -213,8 +163,7 @@ export class IngestRun {
   private tryScan(): void {
     try {
       this.scanned = scanCsv(this.csv, this.spec.columnDelimiter, this.spec.lineEnding);
-      this.status = new Uint8Array(this.scanned.count);
-      this.ids = new Array<string | undefined>(this.scanned.count);
+      this.outcomes = new RowOutcomes(this.scanned.count);
     } catch {
       // unreadable: no rows to report
     }
@@ -224,32 +173,31 @@ export class IngestRun {
     return Math.min(this.scanned!.count, (b + 1) * BATCH_SIZE);
   }
 
-  /** Per-run caches: validation rules, required fields, lock fields. */
-  private async prepare(type: SObjectType): Promise<void> {
-    const { env } = this;
+  /** Per-run caches: validation rules, required fields, lock fields, and the row writer built on them. */
+  private prepare(plan: HeaderPlan, table: Table): void {
+    const { env, spec } = this;
+    const type = plan.type;
+    const isDelete = spec.operation === 'delete' || spec.operation === 'hardDelete';
     this.idLabel = type.field('Id')?.label ?? `${type.label} ID`;
-    this.requiredOnInsert = type.fields.filter(
-      (f) => !f.nillable && f.createable && !f.defaultedOnCreate && f.type !== 'boolean' && f.type !== 'id' && !f.calculated,
-    );
     this.deleteParentFields = type.fields.filter(
       (f) => f.type === 'reference' && f.createable && !f.referenceTo.some((r) => r === 'User' || r === 'Group'),
     );
-    const active = type.validationRules.filter((r) => r.active);
-    if (active.length && this.spec.operation !== 'delete' && this.spec.operation !== 'hardDelete') {
-      const compile = env.compileCondition ?? (await loadSoqlCompiler());
-      if (compile) {
-        for (const rule of active) {
-          try {
-            this.rules.push({ rule, test: compile(type, rule.errorWhen) });
-          } catch {
-            // a rule the SOQL engine cannot compile never fires
-          }
-        }
-      }
-    }
-    const isDelete = this.spec.operation === 'delete' || this.spec.operation === 'hardDelete';
-    this.locksActive =
-      env.lockFailureRate > 0 && (isDelete ? this.deleteParentFields.length > 0 : (this.plan?.refColumns.length ?? 0) > 0);
+    this.locksActive = env.lockFailureRate > 0 && (isDelete ? this.deleteParentFields.length > 0 : plan.refColumns.length > 0);
+    this.writer = new RowWriter({
+      store: env.store,
+      table,
+      plan,
+      operation: spec.operation,
+      now: env.now,
+      // delete rows are never validated; a rule that does not compile fails any other job (compileValidationRule)
+      rules: isDelete ? [] : type.validationRules.filter((r) => r.active).map((rule) => ({ rule, test: compileValidationRule(type, rule) })),
+      requiredOnInsert: type.fields.filter(
+        (f) => !f.nillable && f.createable && !f.defaultedOnCreate && f.type !== 'boolean' && f.type !== 'id' && !f.calculated,
+      ),
+      locksActive: this.locksActive,
+      locks: env.locks,
+      lockFailureRate: env.lockFailureRate,
+    });
   }
 
   /** Runs one wave of batches at the same moment; returns a job failure message if one occurred. */
@@ -325,24 +273,20 @@ export class IngestRun {
     for (let k = 0; k < rows.length; k++) {
       const i = from + k;
       const cells = rows[k];
-      let out: Outcome;
+      let out: RowOutcome;
       try {
         out = this.rowOutcome(cells, dupKeys, keyIndex, rng, holder);
       } catch (e) {
         // a bug or an unforeseen store refusal: reported on the row, as Salesforce reports internal errors
         out = failed(sfError('UNKNOWN_EXCEPTION', e instanceof Error ? e.message : String(e)));
       }
-      this.status[i] = out.status;
-      if (out.id) this.ids[i] = out.id;
-      if (out.status === ST_FAILED) {
-        this.errors.set(i, out.error);
-        this.progress.numberRecordsFailed++;
-      }
+      this.outcomes.record(i, out);
+      if (out.status === ROW_FAILED) this.progress.numberRecordsFailed++;
       this.progress.numberRecordsProcessed++;
     }
   }
 
-  private rowOutcome(cells: string[], dupKeys: ReadonlySet<string>, keyIndex: number, rng: Rng, holder: string): Outcome {
+  private rowOutcome(cells: string[], dupKeys: ReadonlySet<string>, keyIndex: number, rng: Rng, holder: string): RowOutcome {
     if (dupKeys.size === 0) return this.processRow(cells, rng, holder);
     const plan = this.plan!;
     const op = this.spec.operation;
@@ -356,32 +300,32 @@ export class IngestRun {
       : failed(rowErrors.duplicateExternalIdInInput(raw, plan.extField!.name));
   }
 
-  private processRow(cells: string[], rng: Rng, holder: string): Outcome {
+  private processRow(cells: string[], rng: Rng, holder: string): RowOutcome {
     const plan = this.plan!;
     switch (this.spec.operation) {
       case 'insert':
-        return this.write(cells, undefined, -1, rng, holder);
+        return this.writer!.write(cells, undefined, -1, rng, holder);
       case 'update': {
         const raw = plan.idIndex >= 0 ? cells[plan.idIndex] : '';
         if (raw === '') return failed(rowErrors.missingIdOnUpdate());
         const own = this.ownRecord(raw);
         if ('error' in own) return failed(own.error, own.id);
-        return this.write(cells, own.row, -1, rng, holder);
+        return this.writer!.write(cells, own.row, -1, rng, holder);
       }
       case 'upsert': {
         const ext = plan.extField!;
         const raw = plan.extIndex >= 0 ? cells[plan.extIndex] : '';
         if (ext.type === 'id') {
-          if (raw === '' || raw === '#N/A') return this.write(cells, undefined, plan.extIndex, rng, holder);
+          if (raw === '' || raw === '#N/A') return this.writer!.write(cells, undefined, plan.extIndex, rng, holder);
           const own = this.ownRecord(raw);
           if ('error' in own) return failed(own.error, own.id);
-          return this.write(cells, own.row, plan.extIndex, rng, holder);
+          return this.writer!.write(cells, own.row, plan.extIndex, rng, holder);
         }
         if (raw === '' || raw === '#N/A') return failed(rowErrors.missingExternalId(ext.name));
         const matches = this.table!.findBy(ext.name, raw);
         if (matches.length > 1) return failed(rowErrors.externalIdMatchesMany(ext, matches.map((r) => r.Id as string)));
-        if (matches.length === 1) return this.write(cells, matches[0], plan.extIndex, rng, holder);
-        return this.write(cells, undefined, -1, rng, holder);
+        if (matches.length === 1) return this.writer!.write(cells, matches[0], plan.extIndex, rng, holder);
+        return this.writer!.write(cells, undefined, -1, rng, holder);
       }
       case 'delete':
       case 'hardDelete':
@@ -401,7 +345,7 @@ export class IngestRun {
     return { row };
   }
 
-  private remove(raw: string, rng: Rng, holder: string): Outcome {
+  private remove(raw: string, rng: Rng, holder: string): RowOutcome {
     if (raw === '') return failed(rowErrors.missingIdOnDelete());
     const own = this.ownRecord(raw);
     if ('error' in own) return failed(own.error, own.id);
@@ -411,161 +355,12 @@ export class IngestRun {
     if (this.locksActive) {
       for (const f of this.deleteParentFields) {
         const p = own.row[f.name];
-        if (typeof p === 'string' && this.lockCollides(p, rng, holder)) return failed(rowErrors.unableToLockRow(), id);
+        if (typeof p === 'string' && this.writer!.lockCollides(p, rng, holder)) return failed(rowErrors.unableToLockRow(), id);
       }
     }
     if (this.spec.operation === 'hardDelete') this.table!.hardDelete(id);
     else this.table!.softDelete(id, this.env.now());
-    return { status: ST_UPDATED, id };
-  }
-
-  private lockCollides(parent: string, rng: Rng, holder: string): boolean {
-    return this.env.locks.heldByOther(parent, holder) && rng() < this.env.lockFailureRate;
-  }
-
-  /**
-   * Insert (existing undefined) or update of one row. `skipIndex` is a column that is not written (the
-   * matching key of an upsert that updates).
-   */
-  private write(cells: string[], existing: Row | undefined, skipIndex: number, rng: Rng, holder: string): Outcome {
-    const plan = this.plan!;
-    const insert = existing === undefined;
-    const selfId = existing ? (existing.Id as string) : '';
-    const fail = (error: string) => failed(error, selfId);
-    const changes: Record<string, FieldValue> = {};
-    const raws = new Map<string, string>();
-
-    // 1. deserialize, column by column
-    for (const col of plan.columns) {
-      if (col.index === skipIndex) continue;
-      const raw = cells[col.index];
-      if (raw === '') continue;
-      if (col.kind === 'id') {
-        if (insert && this.spec.operation === 'insert') return fail(rowErrors.idOnInsert());
-        continue;
-      }
-      const f = col.field;
-      if (raw === '#N/A') {
-        changes[f.name] = null;
-        continue;
-      }
-      if (col.kind === 'rel') continue;
-      if (f.type === 'reference') {
-        if (!isValidId(raw)) return fail(rowErrors.malformedId(f.label, raw, f.name));
-        changes[f.name] = to18(raw);
-        raws.set(f.name, raw);
-        continue;
-      }
-      const d = deserialize(f, raw, col.index + 1);
-      if (!d.ok) return fail(d.error);
-      changes[f.name] = d.value;
-      raws.set(f.name, raw);
-    }
-
-    // 2. fields the operation may not write
-    const bad: string[] = [];
-    for (const col of plan.columns) {
-      if (col.kind === 'id' || col.index === skipIndex || cells[col.index] === '') continue;
-      if (insert ? !col.field.createable : !col.field.updateable) bad.push(col.field.name);
-    }
-    if (bad.length) return fail(rowErrors.notCreateableOrUpdateable(bad));
-
-    // 3. references: ids must point at an existing record of an allowed type; relationships resolve by key
-    const parents: string[] = [];
-    for (const col of plan.refColumns) {
-      if (col.index === skipIndex || col.kind === 'id') continue;
-      const raw = cells[col.index];
-      if (raw === '' || raw === '#N/A') continue;
-      if (col.kind === 'field') {
-        const err = this.checkReference(col.field, raw);
-        if (err) return fail(err);
-        parents.push(raw);
-      } else if (col.kind === 'rel') {
-        const r = this.resolveRelationship(col, raw);
-        if ('error' in r) return fail(r.error);
-        changes[col.field.name] = r.id;
-        parents.push(r.id);
-      }
-    }
-
-    // 4. parent locks held by other batches running at this moment
-    if (this.locksActive) {
-      for (const p of parents) if (this.lockCollides(p, rng, holder)) return fail(rowErrors.unableToLockRow());
-    }
-
-    // 5. required fields, then each value's own checks
-    const type = plan.type;
-    if (insert) {
-      const missing = this.requiredOnInsert.filter((f) => changes[f.name] === undefined || changes[f.name] === null);
-      if (missing.length) return fail(rowErrors.requiredMissing(missing.map((f) => f.name)));
-    } else {
-      const cleared: string[] = [];
-      for (const name of Object.keys(changes)) {
-        const f = type.field(name)!;
-        if (changes[name] === null && !f.nillable && f.type !== 'boolean') cleared.push(f.name);
-      }
-      if (cleared.length) return fail(rowErrors.requiredMissing(cleared));
-    }
-    const box: { value: FieldValue } = { value: null };
-    for (const name of Object.keys(changes)) {
-      const v = changes[name];
-      if (v === null) continue;
-      const f = type.field(name)!;
-      if (f.type === 'reference') continue;
-      const err = checkValue(f, v, raws.get(name) ?? String(v), box);
-      if (err) return fail(err);
-      changes[name] = box.value;
-    }
-
-    // 6. validation rules on the record as it would be saved
-    if (this.rules.length) {
-      const wouldBe: Row = insert ? changes : { ...existing, ...changes };
-      for (const { rule, test } of this.rules) {
-        let hit = false;
-        try {
-          hit = test(wouldBe);
-        } catch {
-          hit = false;
-        }
-        if (hit) return fail(rowErrors.customValidation(rule.errorMessage, rule.errorField));
-      }
-    }
-
-    // 7. save (the store refuses duplicate values of unique fields)
-    const now = this.env.now();
-    let saved: Row;
-    try {
-      saved = insert ? this.table!.insert(changes, now) : this.table!.update(selfId, changes, now);
-    } catch (e) {
-      return fail(storeErrorToSfError(e));
-    }
-    return { status: insert ? ST_CREATED : ST_UPDATED, id: saved.Id as string };
-  }
-
-  private checkReference(f: FieldDef, raw: string): string | undefined {
-    const { store } = this.env;
-    const target = store.typeOfId(raw);
-    if (!target || !f.referenceTo.some((r) => r.toLowerCase() === target.name.toLowerCase())) return rowErrors.wrongIdType(f, raw);
-    const table = store.table(target.name);
-    if (!table) return undefined;
-    const row = table.get(raw);
-    if ((!row || row.IsDeleted === true) && !sameId(raw, store.user.id)) return rowErrors.invalidCrossReference();
-    return undefined;
-  }
-
-  private resolveRelationship(col: Extract<Column, { kind: 'rel' }>, raw: string): { id: string } | { error: string } {
-    const table = this.env.store.table(col.target.name);
-    const notFound = { error: rowErrors.foreignKeyNotFound(raw, col.targetField.name, col.target.name) };
-    if (!table) return notFound;
-    if (col.targetField.type === 'id') {
-      if (!isValidId(raw)) return { error: rowErrors.malformedId(col.field.label, raw, col.field.name) };
-      const row = table.get(raw);
-      return row && row.IsDeleted !== true ? { id: row.Id as string } : notFound;
-    }
-    const matches = table.findBy(col.targetField.name, raw);
-    if (matches.length === 0) return notFound;
-    if (matches.length > 1) return { error: rowErrors.foreignKeyMultiple(raw, col.targetField.name, col.target.name) };
-    return { id: matches[0].Id as string };
+    return { status: ROW_UPDATED, id };
   }
 
   /** Parent ids the rows of batch `b` reference (locked for the wave). */
@@ -592,7 +387,7 @@ export class IngestRun {
         if (col.kind === 'field') {
           if (isValidId(raw)) out.add(lockKey(raw));
         } else if (col.kind === 'rel') {
-          const r = this.resolveRelationship(col, raw);
+          const r = resolveRelationship(this.env.store, col, raw);
           if ('id' in r) out.add(lockKey(r.id));
         }
       }
@@ -602,83 +397,37 @@ export class IngestRun {
 
   // ---------------------------------------------------------------- results
 
-  private get eol(): string {
-    return this.spec.lineEnding === 'CRLF' ? '\r\n' : '\n';
+  /** A result set as Buffers of about 64 KB (for streaming answers); each ends with a line ending. */
+  resultChunks(kind: ResultSetKind): Generator<Buffer> {
+    const { spec } = this;
+    return resultSetChunks(
+      { csv: this.csv, scanned: this.scanned, columnDelimiter: spec.columnDelimiter, lineEnding: spec.lineEnding, outcomes: this.outcomes },
+      kind,
+    );
   }
 
-  private get delim(): string {
-    return DELIMITER_CHARS[this.spec.columnDelimiter];
-  }
-
-  /** The header row as uploaded. */
-  private headerText(): string {
-    const s = this.scanned;
-    if (s) return this.csv.toString('utf8', s.headerStart, s.headerEnd);
-    const lf = this.csv.indexOf(0x0a);
-    const line = this.csv.toString('utf8', 0, lf < 0 ? this.csv.length : lf);
-    return line.endsWith('\r') ? line.slice(0, -1) : line;
-  }
-
-  private dataCells(i: number): string {
-    return this.cells(i).map(quoteCell).join(this.delim);
-  }
-
-  /** The result files as a sequence of string pieces (for streaming answers); each piece ends with a line ending. */
-  *resultChunks(kind: 'successful' | 'failed' | 'unprocessed'): Generator<string> {
-    const d = this.delim;
-    const eol = this.eol;
-    const head =
-      kind === 'successful' ? `"sf__Id"${d}"sf__Created"${d}` : kind === 'failed' ? `"sf__Id"${d}"sf__Error"${d}` : '';
-    yield head + this.headerText() + eol;
-    const n = this.status.length;
-    let buf: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const st = this.status[i];
-      let line: string | undefined;
-      if (kind === 'successful' && (st === ST_CREATED || st === ST_UPDATED)) {
-        line = quoteCell(this.ids[i] ?? '') + d + (st === ST_CREATED ? '"true"' : '"false"') + d + this.dataCells(i);
-      } else if (kind === 'failed' && st === ST_FAILED) {
-        line = quoteCell(this.ids[i] ?? '') + d + quoteCell(this.errors.get(i) ?? '') + d + this.dataCells(i);
-      } else if (kind === 'unprocessed' && st === ST_UNPROCESSED) {
-        line = this.dataCells(i);
-      }
-      if (line !== undefined) {
-        buf.push(line + eol);
-        if (buf.length >= 1000) {
-          yield buf.join('');
-          buf = [];
-        }
-      }
-    }
-    if (buf.length) yield buf.join('');
+  private resultText(kind: ResultSetKind): string {
+    return Buffer.concat([...this.resultChunks(kind)]).toString('utf8');
   }
 
   /** `"sf__Id","sf__Created",<original header>` then one line per successful row. */
   successfulResults(): string {
-    return [...this.resultChunks('successful')].join('');
+    return this.resultText('successful');
   }
 
   /** `"sf__Id","sf__Error",<original header>` then one line per failed row. */
   failedResults(): string {
-    return [...this.resultChunks('failed')].join('');
+    return this.resultText('failed');
   }
 
   /** `<original header>` then one line per row never attempted. */
   unprocessedRecords(): string {
-    return [...this.resultChunks('unprocessed')].join('');
+    return this.resultText('unprocessed');
   }
 
   /** Counts of the three result sets (successful + failed + unprocessed = records uploaded). */
   resultCounts(): { successful: number; failed: number; unprocessed: number } {
-    let successful = 0;
-    let failedN = 0;
-    let unprocessed = 0;
-    for (const st of this.status) {
-      if (st === ST_CREATED || st === ST_UPDATED) successful++;
-      else if (st === ST_FAILED) failedN++;
-      else unprocessed++;
-    }
-    return { successful, failed: failedN, unprocessed };
+    return this.outcomes.counts();
   }
 }
 

@@ -1,5 +1,5 @@
 // Public types of the ingest engine (the job store drives an IngestRun with these).
-import type { OrgStore, Row, SObjectType } from '../org/types.js';
+import type { OrgStore } from '../org/types.js';
 import type { LockRegistry } from './locks.js';
 
 export type Operation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
@@ -32,9 +32,6 @@ export type IngestOutcome =
   | { readonly state: 'Failed'; readonly errorMessage: string }
   | { readonly state: 'Aborted' };
 
-/** Compiles a validation rule condition; the SOQL engine's `compileCondition` has this shape. */
-export type ConditionCompiler = (type: SObjectType, expr: string) => (row: Row) => boolean;
-
 export interface IngestEnvironment {
   readonly store: OrgStore;
   /** Clock (epoch ms) for audit fields. */
@@ -56,9 +53,4 @@ export interface IngestEnvironment {
   readonly hardDeleteAllowed: boolean;
   /** Shared across all jobs of the emulator. */
   readonly locks: LockRegistry;
-  /**
-   * Optional: compiles validation-rule conditions. When absent the engine loads `compileCondition`
-   * from the SOQL engine (src/emulator/soql/index.js) if it is there; without either, rules are skipped.
-   */
-  readonly compileCondition?: ConditionCompiler;
 }

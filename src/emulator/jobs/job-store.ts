@@ -1,6 +1,6 @@
-// The emulator's jobs: ids, states and the transitions Salesforce allows; processing is driven from here.
+// The emulator's jobs by id, in creation order (their states move through job-state.ts).
 import { makeId } from '../ids.js';
-import type { IngestJob, Job, JobState, QueryJob } from './types.js';
+import type { IngestJob, Job, QueryJob } from './types.js';
 
 /** Jobs in creation order, by id (15 or 18 characters). */
 export class JobStore {
@@ -58,10 +58,4 @@ export class JobStore {
     this.byId.clear();
     this.order.length = 0;
   }
-}
-
-/** Moves a job to a new state and stamps it. */
-export function setState(job: Job, state: JobState, now: number): void {
-  job.state = state;
-  job.systemModstamp = now;
 }

@@ -7,8 +7,7 @@ import type { OrgStore } from '../org/types.js';
 import type { Rng } from '../rng.js';
 import type { CompiledQuery, QueryResult } from '../query/index.js';
 import type { Usage } from '../usage.js';
-import { setState } from './job-store.js';
-import { isTerminal } from './types.js';
+import { moveJob, tryMoveJob } from './job-state.js';
 import type { IngestJob, JobState, QueryJob } from './types.js';
 
 export interface ProcessorOptions {
@@ -48,8 +47,7 @@ export class JobProcessor {
     const ac = this.jobSignal(job.id);
     const started = this.opts.now();
     if (!(await this.hold(job.id, 'UploadComplete', 'ingest', job.object, ac.signal))) return;
-    if (job.state !== 'UploadComplete') return; // aborted while queued
-    setState(job, 'InProgress', this.opts.now());
+    if (!tryMoveJob(job, 'InProgress', this.opts.now())) return; // aborted while queued
     if (!(await this.hold(job.id, 'InProgress', 'ingest', job.object, ac.signal))) return;
     if (stateOf(job) !== 'InProgress') return;
     const { faults, usage } = this.opts;
@@ -85,9 +83,9 @@ export class JobProcessor {
       const outcome = await running;
       this.copyProgress(job, run);
       if (stateOf(job) !== 'InProgress') return;
-      if (outcome.state === 'Failed') job.errorMessage = outcome.errorMessage;
       job.totalProcessingTime = Math.max(job.totalProcessingTime, this.opts.now() - started);
-      setState(job, outcome.state, this.opts.now());
+      if (!tryMoveJob(job, outcome.state, this.opts.now())) return;
+      if (outcome.state === 'Failed') job.errorMessage = outcome.errorMessage;
       if (outcome.state === 'Failed' && run.recordCount === 0 && job.data && job.data.length > 0) {
         // The CSV could not be read at all: no row was attempted, so the upload as sent is what is unprocessed.
         this.runs.delete(job.id);
@@ -128,10 +126,10 @@ export class JobProcessor {
       clearTimeout(timer);
       this.copyProgress(job, run);
       // runIngest has set the state from the run's outcome (Aborted, or JobComplete if the last batch won)
-      if (!isTerminal(job.state)) setState(job, 'Aborted', this.opts.now());
+      tryMoveJob(job, 'Aborted', this.opts.now());
       return;
     }
-    setState(job, 'Aborted', this.opts.now());
+    moveJob(job, 'Aborted', this.opts.now());
     run?.abort();
     this.aborts.get(job.id)?.abort();
   }
@@ -140,7 +138,7 @@ export class JobProcessor {
    * Result CSV of a finished ingest job (undefined: it never ran, so every uploaded row is unprocessed).
    * Waits for an aborted run to stop, so results, counters and the org no longer move once they are read.
    */
-  async ingestResults(job: IngestJob, set: IngestResultSet): Promise<Iterable<string> | undefined> {
+  async ingestResults(job: IngestJob, set: IngestResultSet): Promise<Iterable<Buffer> | undefined> {
     await this.settled.get(job.id);
     this.copyProgressOf(job);
     const run = this.runs.get(job.id);
@@ -156,8 +154,7 @@ export class JobProcessor {
     const ac = this.jobSignal(job.id);
     const started = this.opts.now();
     if (!(await this.hold(job.id, 'UploadComplete', 'query', job.object, ac.signal))) return;
-    if (job.state !== 'UploadComplete') return;
-    setState(job, 'InProgress', this.opts.now());
+    if (!tryMoveJob(job, 'InProgress', this.opts.now())) return;
     if (!(await this.hold(job.id, 'InProgress', 'query', job.object, ac.signal))) return;
     if (stateOf(job) !== 'InProgress') return;
     const result = compiled.execute(job.operation === 'queryAll');
@@ -170,11 +167,11 @@ export class JobProcessor {
     this.results.set(job.id, result);
     job.numberRecordsProcessed = result.count;
     job.totalProcessingTime = this.opts.now() - started;
-    setState(job, 'JobComplete', this.opts.now());
+    moveJob(job, 'JobComplete', this.opts.now());
   }
 
   abortQuery(job: QueryJob): void {
-    setState(job, 'Aborted', this.opts.now());
+    moveJob(job, 'Aborted', this.opts.now());
     this.aborts.get(job.id)?.abort();
   }
 
@@ -200,9 +197,8 @@ export class JobProcessor {
   }
 
   private fail(job: IngestJob | QueryJob, message: string): void {
-    if (job.state === 'Aborted') return;
-    job.errorMessage = message;
-    setState(job, 'Failed', this.opts.now());
+    // a job already terminal (aborted by a request, or finished) keeps its outcome
+    if (tryMoveJob(job, 'Failed', this.opts.now())) job.errorMessage = message;
   }
 
   private jobSignal(jobId: string): AbortController {

@@ -8,17 +8,14 @@ export { COLUMN_DELIMITERS, LINE_ENDINGS } from '../csv-dialect.js';
 
 export const INGEST_OPERATIONS: readonly IngestOperation[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
 
-export function isTerminal(state: JobState): boolean {
-  return state === 'JobComplete' || state === 'Failed' || state === 'Aborted';
-}
-
 interface JobCommon {
   readonly id: string;
   readonly object: string;
   readonly createdById: string;
   readonly createdDate: number;
   systemModstamp: number;
-  state: JobState;
+  /** Changed only through job-state.ts, which enforces the transitions Salesforce allows. */
+  readonly state: JobState;
   readonly apiVersion: number;
   readonly lineEnding: LineEnding;
   readonly columnDelimiter: ColumnDelimiter;

@@ -27,6 +27,7 @@ import {
   userDefaults,
 } from './store.js';
 import type { FieldDef, FieldValue, OrgSettings, SObjectType, ValidationRule } from './types.js';
+import { compileValidationRule } from './validation-rules.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The seed file format (see the schema for the documentation of every key)
@@ -218,6 +219,13 @@ function semanticErrors(seed: SeedFile, m: OrgMetadata): string[] {
       seen.add(r.name.toLowerCase());
       if (r.errorField !== undefined && !type.field(r.errorField)) {
         errors.push(`${ptr('validationRules', obj, i, 'errorField')}: no field "${r.errorField}" on ${type.name}`);
+      }
+      // Salesforce refuses to save a rule whose formula does not compile, active or not: so do we, here,
+      // rather than let the ingest engine meet it mid-job.
+      try {
+        compileValidationRule(type, r);
+      } catch (e) {
+        errors.push(`${ptr('validationRules', obj, i, 'errorWhen')}: ${(e as Error).message}`);
       }
     });
   }

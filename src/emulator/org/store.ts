@@ -6,10 +6,12 @@
 //   hidden class and keep their properties in-object (no dictionary-mode objects, no per-row closures or maps).
 // - `rows` is a dense array in insertion order (holes after hard deletes, compacted when half empty) and `ids` maps
 //   the 18-character Id to the row's position: the only per-row bookkeeping.
-// - Lookup indexes (findBy) are built per field on first use and maintained from then on.
+// - Lookup indexes (findBy, unique checks) are built per field on first use and maintained from then on
+//   (value-index.ts: row positions in typed arrays, outside the JS heap).
 import { idChecksum, makeId, to18 } from '../ids.js';
 import { type Deriver, type Draft, derivationsFor } from './derived.js';
 import { describeDefault, loadMetadata, type OrgMetadata, withValidationRules } from './metadata.js';
+import { ValueIndex } from './value-index.js';
 import type {
   FieldDef,
   FieldValue,
@@ -158,10 +160,6 @@ class ShapeNode {
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const MAX_SHAPES = 4096;
 
-interface FieldIndex {
-  readonly field: FieldDef;
-  readonly map: Map<string, string | string[]>;
-}
 
 /** What a table needs from its org. */
 interface TableContext {
@@ -236,7 +234,9 @@ export class MemoryTable implements Table {
   private deleted = 0;
   private counter = ID_COUNTER_BASE;
   private readonly autoNumbers = new Map<string, number>();
-  private readonly indexes = new Map<number, FieldIndex>();
+  private readonly indexes = new Map<number, ValueIndex>();
+  /** Scratch list of row positions an index lookup found. */
+  private readonly found: number[] = [];
   private readonly shapeRoot = new ShapeNode([]);
   private shapeCount = 0;
 
@@ -366,68 +366,57 @@ export class MemoryTable implements Table {
   }
 
   findBy(field: string, value: string): Row[] {
-    const i = this.column(field);
+    const i = this.colByName.get(field) ?? this.column(field);
     if (i === this.col.Id) {
       const r = this.get(value);
       return r && r.IsDeleted !== true ? [r] : [];
     }
     const idx = this.index(i);
-    const key = indexKey(idx.field, value);
+    const key = idx.key(value);
     if (key === undefined) return [];
-    const hit = idx.map.get(key);
-    if (hit === undefined) return [];
-    const ids = typeof hit === 'string' ? [hit] : hit;
-    const out: Row[] = [];
-    for (const id of ids) {
-      const p = this.lookup(id);
-      const r = p === undefined ? undefined : this.rows[p];
-      if (r) out.push(r);
-    }
-    return out;
+    const found = this.found;
+    found.length = 0;
+    idx.find(key, this.rows, found);
+    if (found.length === 0) return [];
+    if (found.length > 1) found.sort((a, b) => a - b);
+    return found.map((p) => this.rows[p]!);
   }
 
   /** The index on column `i`, built from the live rows on first use. */
-  private index(i: number): FieldIndex {
+  private index(i: number): ValueIndex {
     let idx = this.indexes.get(i);
     if (!idx) {
-      idx = { field: this.columns[i], map: new Map() };
-      const name = idx.field.name;
-      for (const r of this.rows) if (r !== undefined && r.IsDeleted !== true) this.indexAdd(idx, r[name], r.Id as string);
+      const field = this.columns[i];
+      idx = new ValueIndex(field.name, (v) => indexKey(field, v), this.live);
+      const rows = this.rows;
+      const name = field.name;
+      for (let p = 0; p < rows.length; p++) {
+        const r = rows[p];
+        if (r === undefined || r.IsDeleted === true) continue;
+        const key = idx.key(r[name]);
+        if (key !== undefined) idx.add(key, p);
+      }
       this.indexes.set(i, idx);
     }
     return idx;
   }
 
-  private indexAdd(idx: FieldIndex, v: FieldValue | undefined, id: string): void {
-    const key = indexKey(idx.field, v);
-    if (key === undefined) return;
-    const cur = idx.map.get(key);
-    if (cur === undefined) idx.map.set(key, id);
-    else if (typeof cur === 'string') idx.map.set(key, [cur, id]);
-    else cur.push(id);
+  private indexAdd(idx: ValueIndex, v: FieldValue | undefined, pos: number): void {
+    const key = idx.key(v);
+    if (key !== undefined) idx.add(key, pos);
   }
 
-  private indexRemove(idx: FieldIndex, v: FieldValue | undefined, id: string): void {
-    const key = indexKey(idx.field, v);
-    if (key === undefined) return;
-    const cur = idx.map.get(key);
-    if (cur === undefined) return;
-    if (typeof cur === 'string') {
-      if (cur === id) idx.map.delete(key);
-      return;
-    }
-    const at = cur.indexOf(id);
-    if (at >= 0) cur.splice(at, 1);
-    if (cur.length === 1) idx.map.set(key, cur[0]);
-    else if (cur.length === 0) idx.map.delete(key);
+  private indexRemove(idx: ValueIndex, v: FieldValue | undefined, pos: number): void {
+    const key = idx.key(v);
+    if (key !== undefined) idx.remove(key, pos);
   }
 
-  private indexesAdd(row: Row): void {
-    for (const idx of this.indexes.values()) this.indexAdd(idx, row[idx.field.name], row.Id as string);
+  private indexesAdd(row: Row, pos: number): void {
+    for (const idx of this.indexes.values()) this.indexAdd(idx, row[idx.name], pos);
   }
 
-  private indexesRemove(row: Row): void {
-    for (const idx of this.indexes.values()) this.indexRemove(idx, row[idx.field.name], row.Id as string);
+  private indexesRemove(row: Row, pos: number): void {
+    for (const idx of this.indexes.values()) this.indexRemove(idx, row[idx.name], pos);
   }
 
   scan(includeDeleted: boolean): Iterable<Row> {
@@ -494,16 +483,19 @@ export class MemoryTable implements Table {
       const v = this.scratch[i];
       if (v == null) continue;
       const idx = this.index(i);
-      const key = indexKey(idx.field, v);
+      const key = idx.key(v);
       if (key === undefined) continue;
-      const hit = idx.map.get(key);
-      if (hit === undefined) continue;
-      const other = typeof hit === 'string' ? hit : hit.find((x) => x !== selfId);
-      if (other !== undefined && other !== selfId) {
+      const found = this.found;
+      found.length = 0;
+      idx.find(key, this.rows, found);
+      if (found.length === 0) continue;
+      if (found.length > 1) found.sort((a, b) => a - b);
+      const other = found.map((p) => this.rows[p]!.Id as string).find((x) => x !== selfId);
+      if (other !== undefined) {
         throw new StoreError(
           'DUPLICATE_VALUE',
-          `duplicate value found: ${idx.field.name} duplicates value on record with id: ${other}`,
-          [idx.field.name],
+          `duplicate value found: ${idx.name} duplicates value on record with id: ${other}`,
+          [idx.name],
           other,
         );
       }
@@ -547,12 +539,13 @@ export class MemoryTable implements Table {
 
   private commitNew(row: Row): void {
     const id = row.Id as string;
-    this.setPosition(id, this.rows.length);
+    const pos = this.rows.length;
+    this.setPosition(id, pos);
     this.rows.push(row);
     if (row.IsDeleted === true) this.deleted++;
     else {
       this.live++;
-      if (this.indexes.size) this.indexesAdd(row);
+      if (this.indexes.size) this.indexesAdd(row, pos);
     }
   }
 
@@ -675,14 +668,13 @@ export class MemoryTable implements Table {
   private replaceAt(pos: number, old: Row, row: Row): void {
     this.rows[pos] = row;
     if (this.indexes.size === 0) return;
-    const id = row.Id as string;
     const wasLive = old.IsDeleted !== true;
     const isLive = row.IsDeleted !== true;
     for (const idx of this.indexes.values()) {
-      const name = idx.field.name;
+      const name = idx.name;
       if (wasLive && isLive && old[name] === row[name]) continue;
-      if (wasLive) this.indexRemove(idx, old[name], id);
-      if (isLive) this.indexAdd(idx, row[name], id);
+      if (wasLive) this.indexRemove(idx, old[name], pos);
+      if (isLive) this.indexAdd(idx, row[name], pos);
     }
   }
 
@@ -735,7 +727,7 @@ export class MemoryTable implements Table {
     if (old.IsDeleted === true) this.deleted--;
     else {
       this.live--;
-      if (this.indexes.size) this.indexesRemove(old);
+      if (this.indexes.size) this.indexesRemove(old, pos);
     }
     if (this.holes > 1024 && this.holes * 2 > this.rows.length) this.compact();
   }
@@ -749,6 +741,8 @@ export class MemoryTable implements Table {
     this.posByOther = new Map();
     for (let i = 0; i < rows.length; i++) this.setPosition(rows[i].Id as string, i);
     this.holes = 0;
+    // indexes hold positions: rebuilt on next use
+    this.indexes.clear();
   }
 
   load(row: Row): void {

@@ -24,29 +24,118 @@ export function javaDouble(x: number): string {
   return mantissa + 'E' + exp;
 }
 
-const TWO: readonly string[] = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const TWO: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 const DAY_MS = 86_400_000;
-let cachedDay = NaN;
-let cachedPrefix = '';
+/** Epoch milliseconds whose year lies in 0000-9999 (outside it, ISO strings take a sign and six digits). */
+const MIN_MS = -62_167_219_200_000;
+const MAX_MS = 253_402_300_799_999;
+
+/** Year, month (1-12) and day of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's civil_from_days). */
+function civil(days: number, out: Int32Array): void {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  out[0] = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  out[1] = m;
+  out[2] = d;
+}
+
+const ymd = new Int32Array(3);
 
 /** `YYYY-MM-DDTHH:mm:ss.SSSZ` of epoch milliseconds (Date#toISOString without a Date per call). */
 export function isoDateTime(ms: number): string {
+  if (!(ms >= MIN_MS && ms <= MAX_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
   const day = Math.floor(ms / DAY_MS);
-  if (day !== cachedDay) {
-    const iso = new Date(day * DAY_MS).toISOString();
-    if (iso.length !== 24) return new Date(ms).toISOString(); // years outside 0000-9999
-    cachedDay = day;
-    cachedPrefix = iso.slice(0, 11);
-  }
+  civil(day, ymd);
   let rem = ms - day * DAY_MS;
   const h = (rem / 3_600_000) | 0;
   rem -= h * 3_600_000;
   const m = (rem / 60_000) | 0;
   rem -= m * 60_000;
   const sec = (rem / 1000) | 0;
-  const milli = (rem - sec * 1000) | 0;
-  return cachedPrefix + TWO[h] + ':' + TWO[m] + ':' + TWO[sec] + '.' + THREE[milli] + 'Z';
+  const milli = rem - sec * 1000;
+  const y = ymd[0];
+  return TWO[(y / 100) | 0] + TWO[y % 100] + '-' + TWO[ymd[1]] + '-' + TWO[ymd[2]] + 'T' + TWO[h] + ':' + TWO[m] + ':' + TWO[sec] + '.' + THREE[milli] + 'Z';
+}
+
+function put2(buf: Buffer, pos: number, n: number): void {
+  buf[pos] = 48 + ((n / 10) | 0);
+  buf[pos + 1] = 48 + (n % 10);
+}
+
+/**
+ * Writes isoDateTime(ms) as bytes at `pos` (24 bytes); returns the position after it, or -1 for a value
+ * isoDateTime would print another way (years outside 0000-9999, fractions of a millisecond).
+ */
+export function putIsoDateTime(buf: Buffer, pos: number, ms: number): number {
+  if (!(ms >= MIN_MS && ms <= MAX_MS) || !Number.isInteger(ms)) return -1;
+  const day = Math.floor(ms / DAY_MS);
+  civil(day, ymd);
+  let rem = ms - day * DAY_MS;
+  const h = (rem / 3_600_000) | 0;
+  rem -= h * 3_600_000;
+  const m = (rem / 60_000) | 0;
+  rem -= m * 60_000;
+  const sec = (rem / 1000) | 0;
+  const milli = rem - sec * 1000;
+  const y = ymd[0];
+  put2(buf, pos, (y / 100) | 0);
+  put2(buf, pos + 2, y % 100);
+  buf[pos + 4] = 45; // -
+  put2(buf, pos + 5, ymd[1]);
+  buf[pos + 7] = 45;
+  put2(buf, pos + 8, ymd[2]);
+  buf[pos + 10] = 84; // T
+  put2(buf, pos + 11, h);
+  buf[pos + 13] = 58; // :
+  put2(buf, pos + 14, m);
+  buf[pos + 16] = 58;
+  put2(buf, pos + 17, sec);
+  buf[pos + 19] = 46; // .
+  buf[pos + 20] = 48 + ((milli / 100) | 0);
+  buf[pos + 21] = 48 + (((milli / 10) | 0) % 10);
+  buf[pos + 22] = 48 + (milli % 10);
+  buf[pos + 23] = 90; // Z
+  return pos + 24;
+}
+
+/** Writes a safe integer's decimal digits at `pos`; returns the position after them. */
+export function putInteger(buf: Buffer, pos: number, n: number): number {
+  if (n < 0) {
+    buf[pos++] = 45;
+    n = -n;
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  for (let k = pos + digits - 1; k >= pos; k--) {
+    buf[k] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return pos + digits;
+}
+
+/**
+ * Writes a string at `pos` as UTF-8, doubling `"` when `escape`; returns the position after it. The caller
+ * leaves room for `s.length * 6` bytes.
+ */
+export function putText(buf: Buffer, pos: number, s: string, escape: boolean): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      const rest = i === 0 ? s : s.slice(i);
+      return pos + buf.write(escape ? escapeQuotes(rest) : rest, pos, 'utf8');
+    }
+    buf[pos++] = c;
+    if (c === 0x22 && escape) buf[pos++] = c;
+  }
+  return pos;
 }
 
 /** The unquoted text of a stored value in a query result ('' for null). */

@@ -1,9 +1,9 @@
 // Bulk API 2.0 ingest jobs: create (JSON or multipart), upload, close/abort, info, list, delete, results.
-import { INGEST_OPERATIONS, isTerminal } from '../jobs/types.js';
+import { INGEST_OPERATIONS } from '../jobs/types.js';
 import type { IngestJob, IngestOperation } from '../jobs/types.js';
 import { csvFormatOf } from './csv-format.js';
 import { createdJobJson, jobInfoJson, patchedJobJson } from './job-json.js';
-import { setState } from '../jobs/job-store.js';
+import { canMove, isTerminal, moveJob } from '../jobs/job-state.js';
 import type { IngestResultSet } from '../jobs/processor.js';
 import { checkJobSpec, DELIMITER_CHARS } from '../ingest/index.js';
 import { BodyTooLarge, readBody, readJson } from './body.js';
@@ -150,7 +150,7 @@ async function createWithData(ctx: RequestContext, v: number, contentType: strin
   job.data = Buffer.from(content.body);
   ctx.note.jobId = job.id;
   ctx.note.records = countCsvRecords(job.data);
-  setState(job, 'UploadComplete', ctx.emu.now());
+  moveJob(job, 'UploadComplete', ctx.emu.now());
   ctx.emu.jobs.add(job);
   ctx.emu.processor.startIngest(job);
   sendJson(ctx.req, ctx.res, 200, createdJobJson(job));
@@ -214,13 +214,13 @@ export async function patchIngestJob(ctx: RequestContext, v: number, id: string)
   ctx.note.state = String(state);
   const now = ctx.emu.now();
   if (state === 'UploadComplete') {
-    if (job.state !== 'Open') {
+    if (!canMove(job.state, 'UploadComplete')) {
       throw new ApiError(400, 'INVALIDJOBSTATE', `Unable to close the job: its state is ${job.state}, not Open`);
     }
-    setState(job, 'UploadComplete', now);
+    moveJob(job, 'UploadComplete', now);
     ctx.emu.processor.startIngest(job);
   } else if (state === 'Aborted') {
-    if (isTerminal(job.state)) {
+    if (!canMove(job.state, 'Aborted')) {
       throw new ApiError(400, 'INVALIDJOBSTATE', `Aborting already ${job.state === 'JobComplete' ? 'Completed' : job.state} Job not allowed`);
     }
     await ctx.emu.processor.abortIngest(job);

@@ -1,6 +1,6 @@
 // Bulk API 2.0 query jobs: create, info, abort, delete, list, results by locator, parallel resultPages.
 import { createdJobJson, jobInfoJson, patchedJobJson } from './job-json.js';
-import { isTerminal } from '../jobs/types.js';
+import { canMove, isTerminal } from '../jobs/job-state.js';
 import type { QueryJob, QueryOperation } from '../jobs/types.js';
 import { csvFormatOf } from './csv-format.js';
 import { compileQuery, decodeLocator, encodeLocator } from '../query/index.js';
@@ -90,7 +90,7 @@ export async function patchQueryJob(ctx: RequestContext, v: number, id: string):
   if (state !== 'Aborted') {
     throw new ApiError(400, 'INVALIDJOBSTATE', `Invalid state for a query job update: ${String(state)}. Only Aborted is allowed`);
   }
-  if (isTerminal(job.state)) {
+  if (!canMove(job.state, 'Aborted')) {
     const word = job.state === 'JobComplete' ? 'Completed' : job.state;
     throw new ApiError(400, 'INVALIDJOBSTATE', `Aborting already ${word} Job not allowed`);
   }

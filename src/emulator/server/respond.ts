@@ -82,7 +82,7 @@ const STREAM_CHUNK = 64 * 1024;
 export async function sendCsv(
   req: IncomingMessage,
   res: ServerResponse,
-  body: string | Iterable<string>,
+  body: string | Iterable<string | Buffer>,
   headers: Record<string, string | number> = {},
 ): Promise<void> {
   const all = { 'Content-Type': 'text/csv; charset=UTF-8', ...headers };
@@ -103,7 +103,7 @@ export async function sendCsv(
   }
   const sink = gzip ? createGzip({ level: 1 }) : res;
   if (gzip) sink.pipe(res);
-  const write = (text: string) =>
+  const write = (text: string | Buffer) =>
     new Promise<void>((resolve) => {
       if (sink.write(text)) return resolve();
       const go = () => {
@@ -120,6 +120,13 @@ export async function sendCsv(
     let buf = '';
     for (const chunk of body) {
       if (res.destroyed) break;
+      if (typeof chunk !== 'string') {
+        // already a piece of about STREAM_CHUNK bytes
+        if (buf) await write(buf);
+        buf = '';
+        await write(chunk);
+        continue;
+      }
       buf += chunk;
       if (buf.length >= STREAM_CHUNK) {
         await write(buf);
