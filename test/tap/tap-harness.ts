@@ -188,3 +188,21 @@ export async function gateProxy(t: Test, target: string, o: GateOptions = {}): P
   });
   return gate;
 }
+
+/** Differences between a RECORD's typed values and the org's CSV strings for the same row (empty: equal). */
+export function differences(record: Record<string, unknown>, org: Record<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(record)) {
+    const o = org[k];
+    const same = v === null ? o === '' : typeof v === 'number' ? o !== '' && Number(o) === v : typeof v === 'boolean' ? String(v) === o : v === o;
+    if (!same) out.push(`${k}: record ${JSON.stringify(v)} vs org ${JSON.stringify(o)}`);
+  }
+  return out;
+}
+
+/** The catalog the tap discovers from this emulator. */
+export async function discoverCatalog(dir: string, url: string): Promise<any> {
+  const run = await runTap(['--config', writeJson(dir, 'discover-config.json', connection(url)), '--discover']);
+  if (run.code !== 0) throw new Error(`discovery failed: ${run.stderr}`);
+  return run.lines[0];
+}
