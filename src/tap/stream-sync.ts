@@ -36,6 +36,8 @@ interface Cursor {
   /** Rows of that page written. */
   inPage: number;
   last: LastRow | undefined;
+  /** A job re-queried after this row: it is never written twice, even if an engine's Id comparison lets it back in. */
+  after?: string;
 }
 
 export class StreamSync {
@@ -89,7 +91,7 @@ export class StreamSync {
       const job = await ctx.client.query.create({ operation: plan.operation, query }, { signal: ctx.signal });
       tally.jobs++;
       ctx.logger.log('info', `${plan.stream}: query job ${job.id} (${plan.operation}) for ${describeWindow(w)}${resume?.last ? `, after Id ${resume.last.id}` : ''}`);
-      cursor = { job, operation: plan.operation, locator: null, rowsBefore: 0, inPage: 0, last: resume?.last };
+      cursor = { job, operation: plan.operation, locator: null, rowsBefore: 0, inPage: 0, last: resume?.last, ...(resume?.last ? { after: resume.last.id } : {}) };
     }
     // Written before waiting, so a run killed while the job runs picks the same job up again.
     await this.saveInFlight(w, cursor);
@@ -155,6 +157,7 @@ export class StreamSync {
           skip--;
           continue;
         }
+        if (row.Id === c.after) continue;
         coercer ??= this.coercerFor(page.columns ?? Object.keys(row));
         if (writer.record(this.prefix, coercer.json(row), extracted)) await writer.flush();
         tally.rows++;

@@ -206,3 +206,18 @@ export async function discoverCatalog(dir: string, url: string): Promise<any> {
   if (run.code !== 0) throw new Error(`discovery failed: ${run.stderr}`);
   return run.lines[0];
 }
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Loads a seed of Accounts with the given SystemModstamps (and names), on an otherwise empty org. */
+export async function seedAccounts(h: Harness, rows: { Name: string; stamp: number; Id?: string }[], settings?: object): Promise<void> {
+  const records = rows.map((r) => ({
+    ...(r.Id ? { Id: r.Id } : {}),
+    Name: r.Name,
+    CreatedDate: iso(r.stamp - 3_600_000),
+    LastModifiedDate: iso(r.stamp),
+    SystemModstamp: iso(r.stamp),
+  }));
+  const res = await h.admin<any>('/seed', { method: 'POST', body: JSON.stringify({ base: 'empty', ...(settings ? { settings } : {}), records: { Account: records } }) });
+  if (res?.ok !== true) throw new Error(`seed refused: ${JSON.stringify(res)}`);
+}
