@@ -51,9 +51,24 @@ const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+
+/** A JSON string literal; most cells need no escaping, and a regex test is cheaper than the general path. */
+function quote(c: string): string {
+  return NEEDS_ESCAPE.test(c) ? JSON.stringify(c) : `"${c}"`;
+}
+
+/** Salesforce's datetime form, 2026-11-22T14:43:08.000Z: its fixed punctuation first, the full pattern after. */
+function isSalesforceUtc(c: string): boolean {
+  return (
+    c.length === 24 && c.charCodeAt(23) === 90 && c.charCodeAt(10) === 84 && c.charCodeAt(4) === 45 && c.charCodeAt(7) === 45 &&
+    c.charCodeAt(13) === 58 && c.charCodeAt(16) === 58 && c.charCodeAt(19) === 46 && UTC_MILLIS.test(c)
+  );
+}
+
 const ENCODERS: Record<ValueKind, Encoder> = {
-  string: (c) => JSON.stringify(c),
-  any: (c) => (c === '' ? 'null' : JSON.stringify(c)),
+  string: (c) => quote(c),
+  any: (c) => (c === '' ? 'null' : quote(c)),
   integer: (c, col) => {
     if (c === '') return 'null';
     if (INTEGER.test(c)) return c;
@@ -83,7 +98,7 @@ const ENCODERS: Record<ValueKind, Encoder> = {
   'date-time': (c, col) => {
     if (c === '') return 'null';
     // Salesforce's own form (2026-11-22T14:43:08.000Z) passes as it is; a cheap shape check before the regex.
-    if (c.length === 24 && c.charCodeAt(23) === 90 && c.charCodeAt(10) === 84 && UTC_MILLIS.test(c)) return `"${c}"`;
+    if (isSalesforceUtc(c)) return `"${c}"`;
     const t = Date.parse(c);
     if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(c)) throw new CoercionError(col, 'date-time', c);
     return `"${new Date(t).toISOString()}"`;

@@ -68,6 +68,7 @@ t.test('record coercion by JSON Schema', async (t) => {
   }, 'empty cells are null except for non-nullable strings');
   t.same(c.typed({ Id: '3', Name: 'n', Code: 'c', N: '5.0', X: '007', B: 'TRUE', D: '', T: '2024-02-29T10:11:12+01:00', H: '', A: '' }).T, '2024-02-29T09:11:12.000Z', 'datetimes in ISO 8601 UTC');
   t.same(c.typed({ Id: '3', Name: 'n', Code: 'c', N: '5.0', X: '007', B: 'TRUE', D: '', T: '', H: '', A: '' }).N, 5, 'an integral "5.0" is the integer 5');
+  t.equal(c.typed({ Id: '5', Name: 'line\nbreak\t"q" \\ end', Code: 'x', N: '', X: '', B: 'true', D: '', T: '', H: '', A: '' }).Name, 'line\nbreak\t"q" \\ end', 'control characters, quotes and backslashes escaped');
   t.throws(() => c.json({ Id: '4', Name: '', Code: '', N: 'abc', X: '', B: 'true', D: '', T: '', H: '', A: '' }), /column "N" holds "abc", which is not a valid integer/);
   t.throws(() => c.json({ Id: '4', Name: '', Code: '', N: '', X: '', B: 'yes', D: '', T: '', H: '', A: '' }), /not a valid boolean/);
   t.throws(() => new RecordCoercer(props, ['Id', 'Other']), /result column "Other" is not in the stream's schema/);
