@@ -28,6 +28,8 @@ interface CliOptions {
 }
 
 const redactor = new Redactor();
+let interruptedBy: NodeJS.Signals | undefined;
+const interrupted = () => interruptedBy !== undefined;
 const say = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
 
 function version(): string {
@@ -88,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
+    interruptedBy = sig;
     if (signals > 1) process.exit(EXIT_CODES.INTERRUPTED);
     say(`tap-salesforce-bulk: ${sig}: stopping after the last safe STATE`);
     controller.abort(new ConnectorError('INTERRUPTED', `stopped by ${sig}`));
@@ -130,6 +133,11 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    if (process.exitCode === undefined && interrupted() && !(e instanceof ConnectorError)) {
+      say(`tap-salesforce-bulk: interrupted before the first window; nothing to resume`);
+      process.exitCode = EXIT_CODES.INTERRUPTED;
+      return;
+    }
     const err = e as Error;
     const job = e instanceof SalesforceError && e.jobId ? ` (job ${e.jobId})` : '';
     say(`tap-salesforce-bulk: ${e instanceof SalesforceError && e.code === 'SF_AUTH' ? 'authentication failed: ' : ''}${err.message}${job}`);

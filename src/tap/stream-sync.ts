@@ -59,7 +59,13 @@ export class StreamSync {
       key_properties: ['Id'],
       ...(plan.replicationKey ? { bookmark_properties: [plan.replicationKey] } : {}),
     });
-    const before = ctx.book.bookmark(plan.stream);
+    let before = ctx.book.bookmark(plan.stream);
+    if (before && plan.replicationKey && before.replication_key !== undefined && before.replication_key !== plan.replicationKey) {
+      // A bookmark on another key says nothing about this one: start this key from start_date.
+      ctx.logger.log('info', `${plan.stream}: the STATE's bookmark is on ${before.replication_key}, the catalog's replication key is ${plan.replicationKey}; starting from start_date`);
+      before = undefined;
+      ctx.book.setBookmark(plan.stream, { replication_key: plan.replicationKey });
+    }
     let windows: WindowBounds[];
     if (before?.in_flight) {
       const f = before.in_flight;

@@ -47,6 +47,12 @@ export async function runSync(input: SyncRunInput): Promise<void> {
         await new StreamSync(ctx, plan).run();
         progress.finish(plan.stream, 'complete');
       } catch (e) {
+        if (signal.aborted && !(e instanceof ConnectorError && e.code === 'INTERRUPTED')) {
+          // Stopped between windows: the STATE already written is exact; say it once more as the last line.
+          await book.emit();
+          progress.finish(plan.stream, 'interrupted');
+          throw new ConnectorError('INTERRUPTED', `${plan.stream}: stopped by a signal between windows; the last STATE resumes it`, { cause: e });
+        }
         const stop = asStop(e);
         progress.finish(plan.stream, stop ? stop.code.toLowerCase() : 'failed');
         if (stop) throw stop;
