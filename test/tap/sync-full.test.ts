@@ -104,3 +104,13 @@ t.test('FULL_TABLE re-extracts everything, ordered by Id', async (t) => {
   const schema = first.lines.find((m) => m.type === 'SCHEMA');
   t.notOk(schema.bookmark_properties, 'no bookmark property for FULL_TABLE');
 });
+
+t.test('currently_syncing decides which stream goes first', async (t) => {
+  const h = await withEmulator(t);
+  const dir = t.testdir();
+  const catalog = selectStreams(await discoverCatalog(dir, h.url), ['Account', 'Case', 'Contact']);
+  const run = await runTap(['--config', writeJson(dir, 'c.json', connection(h.url)), '--catalog', writeJson(dir, 'cat.json', catalog), '--state', writeJson(dir, 's.json', { currently_syncing: 'Case', bookmarks: {} })]);
+  t.equal(run.code, 0, run.stderr);
+  t.same(run.lines.filter((m) => m.type === 'SCHEMA').map((m) => m.stream), ['Case', 'Contact', 'Account'], 'the interrupted stream first, then the others in catalog order');
+  t.equal(lastState(run.lines).currently_syncing, null);
+});
