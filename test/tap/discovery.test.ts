@@ -132,6 +132,16 @@ t.test('every Salesforce field type maps to a JSON Schema type and an inclusion'
   t.same(noKey.metadata[0]!.metadata['valid-replication-keys'], []);
 });
 
+t.test('streams_to_discover narrows discovery by name or glob', async (t) => {
+  const h = await withEmulator(t);
+  const dir = t.testdir();
+  const run = await runTap(['--config', writeJson(dir, 'c.json', connection(h.url, { streams_to_discover: ['acc*', 'Invoice__c'], select_fields_by_default: false })), '--discover']);
+  t.equal(run.code, 0, run.stderr);
+  t.same(run.lines[0].streams.map((s: any) => s.tap_stream_id), ['Account', 'Invoice__c']);
+  t.equal(field(run.lines[0].streams[0], 'Name').md['selected-by-default'], false);
+  t.equal(field(run.lines[0].streams[0], 'Id').md['selected-by-default'], true);
+});
+
 t.test('catalog.json is the discovery output against the demo org', async (t) => {
   const h = await withEmulator(t);
   const dir = t.testdir();

@@ -114,3 +114,22 @@ t.test('currently_syncing decides which stream goes first', async (t) => {
   t.same(run.lines.filter((m) => m.type === 'SCHEMA').map((m) => m.stream), ['Case', 'Contact', 'Account'], 'the interrupted stream first, then the others in catalog order');
   t.equal(lastState(run.lines).currently_syncing, null);
 });
+
+t.test('selection rules: automatic always, explicit selected wins, then selected-by-default, unsupported never', async (t) => {
+  const h = await withEmulator(t);
+  const dir = t.testdir();
+  const catalog = selectStreams(await discoverCatalog(dir, h.url), ['Account']);
+  const md = (f: string) => catalog.streams[0].metadata.find((m: any) => m.breadcrumb[1] === f).metadata;
+  for (const m of catalog.streams[0].metadata) if (m.breadcrumb.length) m.metadata['selected-by-default'] = false;
+  md('Name').selected = true;
+  md('Industry')['selected-by-default'] = true;
+  md('Phone')['selected-by-default'] = true;
+  md('Phone').selected = false;
+  md('Id').selected = false; // automatic: ignored
+  md('BillingAddress').selected = true; // unsupported: ignored
+  const run = await runTap(['--config', writeJson(dir, 'c.json', connection(h.url)), '--catalog', writeJson(dir, 'cat.json', catalog)]);
+  t.equal(run.code, 0, run.stderr);
+  const schema = run.lines.find((m) => m.type === 'SCHEMA');
+  t.same(Object.keys(schema.schema.properties).sort(), ['Id', 'Industry', 'IsDeleted', 'Name', 'SystemModstamp']);
+  t.same(Object.keys(records(run.lines)[0].record).sort(), ['Id', 'Industry', 'IsDeleted', 'Name', 'SystemModstamp'], 'records carry exactly the selected fields');
+});
