@@ -23,11 +23,11 @@ async function setup(t: any) {
 }
 
 /** Runs the tap through a proxy that lets `pages` results requests through, kills it -9 once their STATE is out. */
-async function killAfterPages(h: Harness, t: any, dir: string, catalog: string, pages: number) {
+async function killAfterPages(h: Harness, t: any, dir: string, catalog: string, pages: number, stream = 'Account') {
   const proxy = await gateProxy(t, h.url, { holdResultsAfter: pages });
   await h.admin('/requests', { method: 'DELETE' });
   const tap = startTap(['--config', writeJson(dir, 'proxy.json', connection(proxy.url, { max_parallel_pages: 2 })), '--catalog', catalog]);
-  const state = await tap.waitFor((m) => m.type === 'STATE' && m.value.bookmarks.Account?.in_flight?.job?.rows_before === pages * PAGE);
+  const state = await tap.waitFor((m) => m.type === 'STATE' && m.value.bookmarks[stream]?.in_flight?.job?.rows_before === pages * PAGE);
   tap.child.kill('SIGKILL');
   const end = await tap.exited;
   t.equal(end.signal, 'SIGKILL');
@@ -109,4 +109,18 @@ t.test('SIGTERM while rows flow: the STATE resumes the same job at the next row'
   const resumed = await runTap(['--config', writeJson(dir, 'c.json', connection(h.url, { max_parallel_pages: 1 })), '--catalog', catalog, '--state', writeJson(dir, 's.json', last)]);
   t.equal(resumed.code, 0, resumed.stderr);
   t.same([...firstIds, ...records(resumed.lines).map((r) => r.record.Id)], org.map((r) => r.Id), 'no gap, no row twice');
+});
+
+t.test('FULL_TABLE: kill -9, job deleted, resume after the last Id', async (t) => {
+  const h = await withEmulator(t, { limits: { defaultPageRecords: PAGE } });
+  const dir = t.testdir();
+  const catalog = writeJson(dir, 'cat.json', selectStreams(await discoverCatalog(dir, h.url), ['Invoice__c'], { Invoice__c: { method: 'FULL_TABLE' } }));
+  const org = await orgRows(h, 'SELECT Id FROM Invoice__c ORDER BY Id ASC');
+  const killed = await killAfterPages(h, t, dir, catalog, 4, 'Invoice__c');
+  const f = killed.state.bookmarks.Invoice__c.in_flight;
+  t.same(f.window, { start: null, end: null });
+  t.equal((await h.call(`jobs/query/${f.job.id}`, { method: 'DELETE' })).status, 204);
+  const resumed = await runTap(['--config', writeJson(dir, 'c.json', connection(h.url)), '--catalog', catalog, '--state', writeJson(dir, 's.json', killed.state)]);
+  t.equal(resumed.code, 0, resumed.stderr);
+  t.same([...records(killed.lines), ...records(resumed.lines)].map((r) => r.record.Id), org.map((r) => r.Id), 'every row once, in Id order');
 });
