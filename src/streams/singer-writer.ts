@@ -15,7 +15,7 @@ export class SingerWriter {
 
   constructor(private readonly out: Writable) {
     out.on('error', (e: NodeJS.ErrnoException) => {
-      this.broken = new ConnectorError('RUN_FAILED', e.code === 'EPIPE' ? 'the reader of stdout went away (EPIPE)' : `stdout failed: ${e.message}`, { cause: e });
+      this.broken = new ConnectorError('RUN_FAILED', e.code === 'EPIPE' ? 'the reader of stdout went away (EPIPE)' : `stdout failed: ${e.message}`, { cause: e, where: 'stdout' });
     });
   }
 

@@ -73,7 +73,7 @@ export async function runSync(input: SyncRunInput): Promise<void> {
 
 /** Errors that end the whole run cleanly (quota, signal) rather than one stream. */
 function asStop(e: unknown): ConnectorError | undefined {
-  if (e instanceof ConnectorError && (e.code === 'INTERRUPTED' || e.code === 'QUOTA_LOW' || e.code === 'INPUT_INVALID')) return e;
+  if (e instanceof ConnectorError && (e.code === 'INTERRUPTED' || e.code === 'QUOTA_LOW' || e.code === 'INPUT_INVALID' || e.where === 'stdout')) return e;
   if (e instanceof LimitExceededError) {
     return new ConnectorError('QUOTA_LOW', `Salesforce refused a request for the org's API limits (${e.errorCode ?? e.status}); the last STATE resumes this run`, { cause: e });
   }

@@ -1,8 +1,9 @@
 // Each bad input gets one clear message naming what to fix, a non-zero exit, and nothing on stdout that a
 // target could mistake for progress. Quotas stop a run cleanly with a STATE to resume from.
+import { spawn } from 'node:child_process';
 import t from 'tap';
 import { withEmulator } from '../helpers/emulator.js';
-import { connection, discoverCatalog, lastState, records, runTap, selectStreams, writeJson } from './tap-harness.js';
+import { TAP_CLI, connection, discoverCatalog, lastState, records, runTap, selectStreams, writeJson } from './tap-harness.js';
 
 t.test('bad inputs', async (t) => {
   const h = await withEmulator(t);
@@ -65,4 +66,20 @@ t.test('quotas: a run that would exhaust the daily query jobs stops cleanly betw
   const before = await runTap(['--config', cfg, '--catalog', catalog, '--state', writeJson(dir, 's.json', state)]);
   t.equal(before.code, 4, 'before starting: still no query jobs left');
   t.equal(records(before.lines).length, 0);
+});
+
+t.test('a reader that goes away (EPIPE) ends the run at once, not stream after stream', async (t) => {
+  const h = await withEmulator(t);
+  const dir = t.testdir();
+  const catalog = writeJson(dir, 'cat.json', selectStreams(await discoverCatalog(dir, h.url), ['Account', 'Contact', 'Lead']));
+  await h.admin('/requests', { method: 'DELETE' });
+  const child = spawn(process.execPath, [TAP_CLI, '--config', writeJson(dir, 'c.json', connection(h.url)), '--catalog', catalog], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise((r) => child.on('close', r));
+  t.equal(code, 1);
+  t.match(err, /the reader of stdout went away \(EPIPE\)/);
+  const log = await h.admin<any[]>('/requests');
+  t.equal(log.filter((e) => e.method === 'POST' && /\/jobs\/query$/.test(e.path)).length, 1, 'no job for the streams after it');
 });
