@@ -1,0 +1,100 @@
+// End to end: the tap binary extracts N Accounts from an emulator process (each in its own process), its stdout
+// read by this process as a pipe would be. Records/s and the tap's peak RSS (sampled VmRSS, and VmHWM) at
+// each size: memory must stay flat from 100k to 1M rows.
+//
+//   npm run build && node bench/tap-extract.mjs [--sizes 100000,1000000] [--parallel 4] [--runs 1]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const SIZES = arg('sizes', '100000,1000000').split(',').map(Number);
+const PARALLEL = Number(arg('parallel', 4));
+const RUNS = Number(arg('runs', 1));
+const dir = mkdtempSync(join(tmpdir(), 'tap-extract-'));
+
+function rssOf(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+}
+
+async function startEmulator(rows) {
+  const seed = join(dir, `seed-${rows}.json`);
+  writeFileSync(seed, JSON.stringify({ base: 'empty', generate: { Account: rows } }));
+  const child = spawn(process.execPath, ['--max-old-space-size=8192', 'dist/src/emulator/cli.js', '--seed', seed, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (c) => reject(new Error(`emulator exited ${c}`)));
+  });
+  return { url: JSON.parse(line).url, stop: () => child.kill('SIGTERM') };
+}
+
+async function extract(url, rows) {
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ auth_flow: 'client_credentials', login_url: url, client_id: 'emulator-client', client_secret: 'emulator-secret', max_parallel_pages: PARALLEL }));
+  const disc = spawn(process.execPath, ['dist/src/tap/cli.js', '--config', config, '--discover'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  disc.stdout.setEncoding('utf8').on('data', (d) => (text += d));
+  await new Promise((r) => disc.on('close', r));
+  const catalog = JSON.parse(text);
+  catalog.streams = catalog.streams.filter((s) => s.tap_stream_id === 'Account');
+  catalog.streams[0].metadata[0].metadata.selected = true;
+  writeFileSync(join(dir, 'catalog.json'), JSON.stringify(catalog));
+
+  const t0 = performance.now();
+  const tap = spawn(process.execPath, ['dist/src/tap/cli.js', '--config', config, '--catalog', join(dir, 'catalog.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let peak = 0;
+  let hwm = 0;
+  const sampler = setInterval(() => {
+    const m = rssOf(tap.pid);
+    peak = Math.max(peak, m.rss);
+    hwm = Math.max(hwm, m.hwm);
+  }, 50);
+  let records = 0;
+  let bytes = 0;
+  let firstRecordMs;
+  tap.stdout.on('data', (chunk) => {
+    bytes += chunk.length;
+    for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) records++;
+    firstRecordMs ??= performance.now() - t0;
+  });
+  let err = '';
+  tap.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  const code = await new Promise((r) => tap.on('close', r));
+  clearInterval(sampler);
+  const ms = performance.now() - t0;
+  if (code !== 0) throw new Error(`tap exited ${code}: ${err}`);
+  const rowsOut = records - 4; // SCHEMA + STATE lines
+  if (Math.abs(rowsOut - rows) > 10) throw new Error(`expected about ${rows} records, got ${rowsOut}`);
+  return { rows: rowsOut, ms, peak, hwm, mb: bytes / 1e6 };
+}
+
+const results = [];
+try {
+  for (const size of SIZES) {
+    const emu = await startEmulator(size);
+    try {
+      for (let r = 0; r < RUNS; r++) results.push({ size, ...(await extract(emu.url, size)) });
+    } finally {
+      emu.stop();
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`tap end to end: Account extract from an emulator process, max_parallel_pages ${PARALLEL}, node ${process.version}`);
+console.log('| rows | seconds | records/s | stdout MB/s | tap peak RSS (sampled) | tap VmHWM |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of results) {
+  console.log(`| ${r.rows.toLocaleString('en-US')} | ${(r.ms / 1000).toFixed(1)} | ${Math.round((r.rows * 1000) / r.ms).toLocaleString('en-US')} | ${((r.mb * 1000) / r.ms).toFixed(0)} | ${r.peak.toFixed(0)} MB | ${r.hwm.toFixed(0)} MB |`);
+}
