@@ -46,6 +46,8 @@ interface Sink {
   readonly stream: string;
   readonly properties: string[];
   plan: StreamPlan | undefined; // undefined: records are not loaded (unmapped, skip)
+  /** Bytes of the CSV header line (CRLF, the longer form). */
+  headerBytes: number;
   readonly chunkers: Map<CsvLineEnding, CsvChunker<OpenChunk>>;
 }
 
@@ -248,7 +250,7 @@ export class TargetRun {
       }
       if (this.s.unmapped_streams === 'skip') {
         if (!old) this.log.log('warn', `stream "${m.stream}" has no entry in config key "streams" and unmapped_streams is "skip": its records are counted and not loaded`);
-        this.sinks.set(m.stream, { stream: m.stream, properties, plan: undefined, chunkers: new Map() });
+        this.sinks.set(m.stream, { stream: m.stream, properties, plan: undefined, headerBytes: 0, chunkers: new Map() });
         this.report.stream(m.stream);
         return;
       }
@@ -256,7 +258,8 @@ export class TargetRun {
     }
     const client = await this.connect();
     const plan = await planStream(m.stream, mapping, m.schema, client.describe);
-    this.sinks.set(m.stream, { stream: m.stream, properties, plan, chunkers: old?.chunkers ?? new Map() });
+    const headerBytes = Buffer.byteLength(csvLine(plan.columns.map((c) => c.header), 'CRLF'));
+    this.sinks.set(m.stream, { stream: m.stream, properties, plan, headerBytes, chunkers: old?.chunkers ?? new Map() });
     this.report.stream(m.stream, plan.object, plan.operation);
     if (!old) this.log.log('info', `stream "${m.stream}" -> ${plan.object} (${plan.operation}${plan.externalId ? ` on ${plan.externalId}` : ''}): ${plan.columns.map((c) => c.header).join(', ')}`);
   }
@@ -291,7 +294,7 @@ export class TargetRun {
       counts.skippedUnchanged++;
       return;
     }
-    if (Buffer.byteLength(csv) + 4096 > this.s.max_bytes_per_upload) {
+    if (Buffer.byteLength(csv) + sink.headerBytes > this.s.max_bytes_per_upload) {
       return this.refuse(sink, m.record, `ROW_TOO_LARGE:the row is ${Buffer.byteLength(csv)} bytes, more than max_bytes_per_upload allows --`);
     }
     counts.queued++;
