@@ -93,6 +93,7 @@ export async function runChunkJob(client: BulkClient, ledger: JobLedger, chunkId
       chunk = ledger.chunk(chunk.id);
       hooks.onPhase?.(chunk, 'created', job.id);
       try {
+        hooks.onPhase?.(chunk, 'uploading', job.id);
         await job.upload({ file: chunk.csvPath }, { signal: hooks.signal });
       } catch (e) {
         // Cut off mid-upload and refused on resend: the job was aborted before processing, so a new job is safe.
@@ -109,9 +110,12 @@ export async function runChunkJob(client: BulkClient, ledger: JobLedger, chunkId
       break;
     }
   }
+  hooks.onPhase?.(chunk, 'polling', job.id);
   const info = await job.waitForCompletion({ signal: hooks.signal });
   hooks.onPhase?.(chunk, 'terminal', job.id);
-  return { kind: 'reconciled', counts: await reconcile(job, info, ledger, chunk) };
+  const counts = await reconcile(job, info, ledger, chunk);
+  hooks.onPhase?.(chunk, 'reconciled', job.id);
+  return { kind: 'reconciled', counts };
 }
 
 /**
@@ -152,6 +156,7 @@ async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger,
   let unprocessed = 0;
   for await (const r of await job.unprocessedRecords()) {
     unprocessed++;
+    counts.transient++;
     add(cellsOf(r), 'transient', `UNPROCESSED:job ${job.id} ended ${info.state} before processing this row${info.errorMessage ? ` (${info.errorMessage})` : ''}`);
   }
   apply();

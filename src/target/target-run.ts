@@ -362,6 +362,7 @@ export class TargetRun {
   private sealed(open: OpenChunk): void {
     this.flushPlaces(open);
     this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
+    this.log.log('debug', `chunk ${open.record.id} (${open.record.stream}, ${open.writer.rows} rows, ${open.writer.bytes} bytes): spooled`);
     this.outstanding.set(open.record.stream, (this.outstanding.get(open.record.stream) ?? 1) - 1);
     this.startChunk(open.record.id, open.hold, 0);
   }
@@ -375,12 +376,16 @@ export class TargetRun {
         await this.quota.check(this.client!);
       },
       log: (level: 'debug' | 'info' | 'warn', message: string) => this.log.log(level, message),
-      onPhase: (_c: ChunkRecord, phase: string) => {
+      onPhase: (c: ChunkRecord, phase: string, jobId?: string) => {
+        this.log.log('debug', `chunk ${c.id} (${c.stream}, attempt ${c.attempt}, ${c.rows} rows) job ${jobId}: ${phase}`);
         const by = this.report.jobsByState;
-        const was = { created: undefined, uploaded: 'Open', closed: 'Open', terminal: 'InProgress' }[phase as 'created'];
-        const now = { created: 'Open', uploaded: 'Open', closed: 'InProgress', terminal: 'done' }[phase as 'created'];
-        if (was) by[was] = (by[was] ?? 1) - 1;
-        if (now) by[now] = (by[now] ?? 0) + 1;
+        const move = (from: string | undefined, to: string): void => {
+          if (from && (by[from] ?? 0) > 0) by[from]!--;
+          by[to] = (by[to] ?? 0) + 1;
+        };
+        if (phase === 'created') move(undefined, 'Open');
+        else if (phase === 'closed') move('Open', 'processing');
+        else if (phase === 'reconciled') move('processing', 'done');
       },
       signal: this.abortJobs.signal,
     };

@@ -109,3 +109,20 @@ export async function waitForRequest(h: Harness, pred: (r: LoggedRequest) => boo
   }
   throw new Error(`no matching request within ${timeoutMs} ms`);
 }
+
+/** Waits (bounded) until the process's stderr matches `pattern`. */
+export async function waitForStderr(run: Spawned, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; i < 100_000; i++) {
+    if (pattern.test(run.stderr())) return;
+    if (run.child.exitCode !== null) throw new Error(`the target exited (${run.child.exitCode}) before ${pattern}: ${run.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`stderr did not match ${pattern} within ${timeoutMs} ms: ${run.stderr()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** kill -9, and wait for the process to be gone. */
+export async function killHard(run: Spawned): Promise<TargetResult> {
+  run.child.kill('SIGKILL');
+  return run.done;
+}
