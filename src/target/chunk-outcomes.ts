@@ -1,12 +1,12 @@
 // After a chunk is reconciled: its permanent failures go to the failed-rows output (the original record, read back
 // from the chunk's sidecar), and its transient failures are copied byte for byte into a retry chunk, in one ledger
 // transaction with the parent marked done, so a kill never loses them nor sends them twice.
-import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CsvChunkWriter } from '../streams/csv-chunker.js';
+import { CsvChunkWriter, type ChunkFiles } from '../streams/csv-chunker.js';
 import type { JsonValue } from '../streams/singer-messages.js';
 import type { FailedRows } from './failed-rows.js';
-import type { ChunkRecord, JobLedger, RowPlace } from './job-ledger.js';
+import type { ChunkRecord, JobLedger, RowPlace, RowState } from './job-ledger.js';
 import { chunkHeader } from './chunk-job.js';
 
 function readAt(fd: number, offset: number, length: number): string {
@@ -56,19 +56,21 @@ export interface RetryPlan {
 }
 
 /**
- * Copies the chunk's transient rows into a new chunk and marks the parent done, atomically. Returns the new chunk,
- * or undefined when there was nothing to retry (the parent is just marked done).
+ * Copies rows of a chunk (in the order the pages give) into new chunk files, byte for byte, CSV and sidecar.
+ * Returns undefined when there was no row.
  */
-export function finishChunk(ledger: JobLedger, chunk: ChunkRecord, retry: RetryPlan): ChunkRecord | undefined {
-  const tag = `retry-${chunk.id}-${chunk.attempt + 1}`;
-  const files = { csvPath: join(ledger.chunkDir, `${tag}.csv`), sidePath: join(ledger.chunkDir, `${tag}.jsonl`) };
+export function copyRows(
+  chunk: ChunkRecord,
+  pages: Iterable<RowState[]>,
+  files: ChunkFiles,
+): { writer: CsvChunkWriter; places: RowPlace[]; moved: number[] } | undefined {
   let writer: CsvChunkWriter | undefined;
   const places: RowPlace[] = [];
   const moved: number[] = [];
   const csvFd = openSync(chunk.csvPath, 'r');
   const sideFd = openSync(chunk.sidePath, 'r');
   try {
-    for (const page of ledger.rowsWithOutcome(chunk.id, 'transient', retry.serial)) {
+    for (const page of pages) {
       writer ??= new CsvChunkWriter(files, chunkHeader(chunk.csvPath), chunk.lineEnding);
       for (const r of page) {
         const p = writer.addLine(readAt(csvFd, r.csvOffset, r.csvLength), readAt(sideFd, r.sideOffset, r.sideLength));
@@ -81,16 +83,40 @@ export function finishChunk(ledger: JobLedger, chunk: ChunkRecord, retry: RetryP
     closeSync(csvFd);
     closeSync(sideFd);
   }
+  return writer ? { writer, places, moved } : undefined;
+}
+
+/**
+ * Rewrites a chunk with its rows ordered by parent reference (an on-disk sort: SQLite orders the row places, the
+ * bytes are copied file to file), so one parent's children share Salesforce's internal batches.
+ */
+export function sortChunkByParent(ledger: JobLedger, chunk: ChunkRecord): void {
+  const files = { csvPath: `${chunk.csvPath}.sorted`, sidePath: `${chunk.sidePath}.sorted` };
+  const copied = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, null, true), files);
+  if (!copied) return;
+  renameSync(files.csvPath, chunk.csvPath);
+  renameSync(files.sidePath, chunk.sidePath);
+  ledger.replaceRows(chunk.id, copied.places);
+}
+
+/**
+ * Copies the chunk's transient rows into a new chunk and marks the parent done, atomically. Returns the new chunk,
+ * or undefined when there was nothing to retry (the parent is just marked done).
+ */
+export function finishChunk(ledger: JobLedger, chunk: ChunkRecord, retry: RetryPlan): ChunkRecord | undefined {
+  const tag = `retry-${chunk.id}-${chunk.attempt + 1}`;
+  const files = { csvPath: join(ledger.chunkDir, `${tag}.csv`), sidePath: join(ledger.chunkDir, `${tag}.jsonl`) };
+  const copied = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, 'transient', retry.serial), files);
   return ledger.tx(() => {
     let next: ChunkRecord | undefined;
-    if (writer) {
+    if (copied) {
       next = ledger.addChunk({
         stream: chunk.stream, object: chunk.object, operation: chunk.operation, externalId: chunk.externalId,
         lineEnding: chunk.lineEnding, attempt: chunk.attempt + 1, phase: 'pending', notBefore: retry.carry ? 0 : retry.notBefore,
-        serial: retry.serial, paths: { csv: files.csvPath, side: files.sidePath }, rows: places.length, bytes: writer.bytes,
+        serial: retry.serial, paths: { csv: files.csvPath, side: files.sidePath }, rows: copied.places.length, bytes: copied.writer.bytes,
       });
-      ledger.addRows(next.id, places);
-      ledger.setRowsOutcome(chunk.id, moved, 'retried');
+      ledger.addRows(next.id, copied.places);
+      ledger.setRowsOutcome(chunk.id, copied.moved, 'retried');
     }
     ledger.setPhase(chunk.id, 'done');
     return next;

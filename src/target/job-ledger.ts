@@ -192,11 +192,11 @@ export class JobLedger {
    * Rows of a chunk with the given outcome, in pages (the connection cannot write while a query is open), grouped
    * by parent when asked: the sort happens on disk, in SQLite.
    */
-  *rowsWithOutcome(chunkId: number, outcome: RowOutcome, byParent = false, pageSize = 5000): Generator<RowState[]> {
+  *rowsWithOutcome(chunkId: number, outcome: RowOutcome | null, byParent = false, pageSize = 5000): Generator<RowState[]> {
     const cols = `row_no AS row, hash, parent_key AS parentKey, row_key AS key, csv_off AS csvOffset, csv_len AS csvLength, side_off AS sideOffset, side_len AS sideLength, outcome, error`;
     const page = byParent
-      ? this.db.prepare(`SELECT ${cols}, coalesce(parent_key, '') AS pk FROM chunk_rows WHERE chunk_id = ? AND outcome = ? AND (coalesce(parent_key, ''), row_no) > (?, ?) ORDER BY coalesce(parent_key, ''), row_no LIMIT ?`)
-      : this.db.prepare(`SELECT ${cols}, '' AS pk FROM chunk_rows WHERE chunk_id = ? AND outcome = ? AND ('', row_no) > (?, ?) ORDER BY row_no LIMIT ?`);
+      ? this.db.prepare(`SELECT ${cols}, coalesce(parent_key, '') AS pk FROM chunk_rows WHERE chunk_id = ? AND outcome IS ? AND (coalesce(parent_key, ''), row_no) > (?, ?) ORDER BY coalesce(parent_key, ''), row_no LIMIT ?`)
+      : this.db.prepare(`SELECT ${cols}, '' AS pk FROM chunk_rows WHERE chunk_id = ? AND outcome IS ? AND ('', row_no) > (?, ?) ORDER BY row_no LIMIT ?`);
     let after: [string, number] = ['', -1];
     for (;;) {
       const rows = page.all(chunkId, outcome, after[0], after[1], pageSize) as (RowState & { pk: string })[];
@@ -205,6 +205,14 @@ export class JobLedger {
       after = [last.pk, last.row];
       yield rows;
     }
+  }
+
+  /** Replaces a chunk's rows (after the chunk was rewritten in another order). */
+  replaceRows(chunkId: number, places: readonly RowPlace[]): void {
+    this.tx(() => {
+      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(chunkId);
+      this.addRows(chunkId, places);
+    });
   }
 
   /** Counts of a chunk's rows by outcome. */

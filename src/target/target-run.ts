@@ -9,7 +9,7 @@ import { readSingerMessages } from '../streams/singer-reader.js';
 import type { JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
 import { SchemaValidators } from '../streams/schema-validators.js';
 import { runChunkJob, type ReconcileCounts } from './chunk-job.js';
-import { deadLetterFailed, finishChunk, removeChunkFiles } from './chunk-outcomes.js';
+import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } from './chunk-outcomes.js';
 import { errorCode, FailedRows } from './failed-rows.js';
 import { CLEAR_FIELD, cellFor } from './field-values.js';
 import { JobLedger, type ChunkRecord, type RowPlace } from './job-ledger.js';
@@ -361,6 +361,8 @@ export class TargetRun {
 
   private sealed(open: OpenChunk): void {
     this.flushPlaces(open);
+    // One parent's children together, so they share internal batches instead of fighting over the parent's lock.
+    if ((this.sinks.get(open.record.stream)?.plan?.parentIndex ?? -1) >= 0) sortChunkByParent(this.ledger, this.ledger.chunk(open.record.id));
     this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
     this.log.log('debug', `chunk ${open.record.id} (${open.record.stream}, ${open.writer.rows} rows, ${open.writer.bytes} bytes): spooled`);
     this.outstanding.set(open.record.stream, (this.outstanding.get(open.record.stream) ?? 1) - 1);
