@@ -1,0 +1,193 @@
+// Rows -> CSV chunk files bounded in bytes and rows. Each row is written to the chunk's CSV and its source line to
+// a sidecar file, and the chunker reports where both landed, so a row can later be copied into a retry chunk or
+// written back to a failed-rows file without holding any chunk in memory. Writes are buffered in small blocks
+// and synchronous: a chunk is on disk (fsync) before anyone may send it.
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+
+export type CsvLineEnding = 'LF' | 'CRLF';
+
+const NEEDS_QUOTES = /[",\r\n]/;
+const QUOTES = /"/g;
+
+/** One CSV cell, RFC 4180: quoted only when it holds a quote, the delimiter or a line break. */
+export function csvCell(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(QUOTES, '""')}"` : value;
+}
+
+/** One CSV line with its terminator. */
+export function csvLine(cells: readonly string[], eol: CsvLineEnding): string {
+  let s = '';
+  for (let i = 0; i < cells.length; i++) s += (i ? ',' : '') + csvCell(cells[i]!);
+  return s + (eol === 'LF' ? '\n' : '\r\n');
+}
+
+/**
+ * The line ending a row can travel with: servers that check line endings over the whole file refuse a CRLF inside
+ * a value of an LF file and a bare LF inside a value of a CRLF file. undefined when the row mixes both.
+ */
+export function lineEndingFor(cells: readonly string[]): CsvLineEnding | undefined {
+  let crlf = false;
+  let bareLf = false;
+  for (const c of cells) {
+    let i = c.indexOf('\n');
+    while (i !== -1) {
+      if (i > 0 && c.charCodeAt(i - 1) === 13) crlf = true;
+      else bareLf = true;
+      i = c.indexOf('\n', i + 1);
+    }
+  }
+  if (crlf && bareLf) return undefined;
+  return crlf ? 'CRLF' : 'LF';
+}
+
+const BLOCK = 1 << 20;
+
+/** An append-only file written in blocks, tracking its length. */
+export class BlockFile {
+  private readonly fd: number;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  bytes = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w', 0o600);
+  }
+
+  /** Appends text; returns [offset, byteLength]. */
+  append(text: string): [number, number] {
+    const len = Buffer.byteLength(text);
+    const at = this.bytes;
+    this.pending.push(text);
+    this.pendingBytes += len;
+    this.bytes += len;
+    if (this.pendingBytes >= BLOCK) this.flush();
+    return [at, len];
+  }
+
+  flush(): void {
+    if (!this.pending.length) return;
+    writeSync(this.fd, this.pending.join(''));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** Flushes, fsyncs and closes. */
+  seal(): void {
+    this.flush();
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+  }
+
+  /** Closes without caring for the contents (the file is about to be removed). */
+  discard(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+export interface ChunkRowPlace {
+  /** 0-based row number within the chunk. */
+  readonly row: number;
+  readonly csvOffset: number;
+  readonly csvLength: number;
+  readonly sideOffset: number;
+  readonly sideLength: number;
+}
+
+export interface ChunkFiles {
+  readonly csvPath: string;
+  readonly sidePath: string;
+}
+
+/** One chunk being written: the CSV (header first) and the sidecar of source lines. */
+export class CsvChunkWriter {
+  readonly csv: BlockFile;
+  readonly side: BlockFile;
+  rows = 0;
+  readonly headerBytes: number;
+
+  constructor(
+    readonly files: ChunkFiles,
+    header: readonly string[],
+    readonly eol: CsvLineEnding,
+  ) {
+    this.csv = new BlockFile(files.csvPath);
+    this.side = new BlockFile(files.sidePath);
+    this.headerBytes = this.csv.append(csvLine(header, eol))[1];
+  }
+
+  get bytes(): number {
+    return this.csv.bytes;
+  }
+
+  /** Appends a ready CSV line (with terminator) and its source line (without). */
+  addLine(line: string, source: string): ChunkRowPlace {
+    const [csvOffset, csvLength] = this.csv.append(line);
+    const [sideOffset, sideLength] = this.side.append(source + '\n');
+    return { row: this.rows++, csvOffset, csvLength, sideOffset, sideLength: sideLength - 1 };
+  }
+
+  seal(): void {
+    this.csv.seal();
+    this.side.seal();
+  }
+
+  discard(): void {
+    this.csv.discard();
+    this.side.discard();
+  }
+}
+
+export interface ChunkLimits {
+  readonly maxBytes: number;
+  readonly maxRows: number;
+}
+
+/**
+ * Cuts rows into chunks: a row that would push the current chunk past `maxBytes` or `maxRows` seals it first.
+ * `open` names the files of the next chunk; `sealed` receives each full chunk.
+ */
+export class CsvChunker<C extends { writer: CsvChunkWriter }> {
+  private current: C | undefined;
+
+  constructor(
+    private readonly limits: ChunkLimits,
+    private readonly open: () => C,
+    private readonly sealed: (chunk: C) => void,
+  ) {}
+
+  get pending(): C | undefined {
+    return this.current;
+  }
+
+  /** Adds a CSV line; returns the chunk it went into and where. Throws when one row alone exceeds maxBytes. */
+  add(line: string, source: string): { chunk: C; place: ChunkRowPlace } {
+    const len = Buffer.byteLength(line);
+    let c = this.current;
+    if (c && (c.writer.rows >= this.limits.maxRows || c.writer.bytes + len > this.limits.maxBytes)) {
+      this.flush();
+      c = undefined;
+    }
+    if (!c) {
+      c = this.open();
+      if (c.writer.bytes + len > this.limits.maxBytes) {
+        c.writer.discard();
+        throw new RangeError(`one row is ${len} bytes, more than the ${this.limits.maxBytes}-byte upload limit with its header`);
+      }
+      this.current = c;
+    }
+    return { chunk: c, place: c.writer.addLine(line, source) };
+  }
+
+  /** Seals the current chunk, if it has rows. */
+  flush(): void {
+    const c = this.current;
+    this.current = undefined;
+    if (!c) return;
+    c.writer.seal();
+    this.sealed(c);
+  }
+}

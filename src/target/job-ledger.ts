@@ -1,0 +1,302 @@
+// The target's memory across runs and crashes: one SQLite file (WAL) under state_dir holding every chunk, its job
+// id and phase, every row's place and outcome, transient failures carried to the next run, and skip_unchanged
+// hashes. Each step is written here before it is taken, so a run killed at any moment can be resumed from it.
+// SQLite because one transaction covers a chunk's whole reconciliation (a kill mid-way leaves nothing half-done),
+// lookups by row hash stay on disk instead of in memory, and WAL gives durable commits without an fsync per row.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A chunk's phase. `open`: being written; `spooled`: on disk, not sent; `job_created`: a job holds (or is receiving)
+ * its upload; `closed`: UploadComplete sent; `done`: every row has its outcome; `pending`: to be sent (retry rows,
+ * or carried to the next run).
+ */
+export type ChunkPhase = 'open' | 'spooled' | 'job_created' | 'closed' | 'done' | 'pending';
+
+/** A row's outcome: loaded, failed for good, failed but worth another job, or moved into a retry chunk. */
+export type RowOutcome = 'ok' | 'failed' | 'transient' | 'retried' | 'skipped';
+
+export interface ChunkRecord {
+  readonly id: number;
+  readonly runId: number;
+  readonly stream: string;
+  readonly object: string;
+  readonly operation: string;
+  readonly externalId: string | null;
+  readonly lineEnding: 'LF' | 'CRLF';
+  readonly attempt: number;
+  readonly csvPath: string;
+  readonly sidePath: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly phase: ChunkPhase;
+  readonly jobId: string | null;
+  readonly notBefore: number;
+  /** Lock errors dominated this chunk's parent: run its job alone, rows grouped by parent. */
+  readonly serial: boolean;
+}
+
+export interface RowPlace {
+  readonly row: number;
+  readonly hash: string;
+  readonly parentKey: string | null;
+  /** The record's key (external id or Id) for skip_unchanged, when it has one. */
+  readonly key: string | null;
+  readonly csvOffset: number;
+  readonly csvLength: number;
+  readonly sideOffset: number;
+  readonly sideLength: number;
+}
+
+export interface RowState extends RowPlace {
+  readonly outcome: RowOutcome | null;
+  readonly error: string | null;
+}
+
+interface ChunkRowDb {
+  id: number; run_id: number; stream: string; object: string; operation: string; external_id: string | null;
+  line_ending: 'LF' | 'CRLF'; attempt: number; csv_path: string; side_path: string; rows: number; bytes: number;
+  phase: ChunkPhase; job_id: string | null; not_before: number; serial: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT);
+CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, stream TEXT NOT NULL, object TEXT NOT NULL, operation TEXT NOT NULL,
+  external_id TEXT, line_ending TEXT NOT NULL, attempt INTEGER NOT NULL, csv_path TEXT NOT NULL, side_path TEXT NOT NULL,
+  rows INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0, phase TEXT NOT NULL, job_id TEXT,
+  not_before INTEGER NOT NULL DEFAULT 0, serial INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS chunk_rows (
+  chunk_id INTEGER NOT NULL, row_no INTEGER NOT NULL, hash TEXT NOT NULL, parent_key TEXT,
+  csv_off INTEGER NOT NULL, csv_len INTEGER NOT NULL, side_off INTEGER NOT NULL, side_len INTEGER NOT NULL,
+  row_key TEXT, outcome TEXT, error TEXT, consumed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (chunk_id, row_no)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS chunk_rows_hash ON chunk_rows (hash);
+CREATE TABLE IF NOT EXISTS loaded_hashes (object TEXT NOT NULL, key TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (object, key)) WITHOUT ROWID;
+`;
+
+function chunkOf(r: ChunkRowDb): ChunkRecord {
+  return {
+    id: r.id, runId: r.run_id, stream: r.stream, object: r.object, operation: r.operation, externalId: r.external_id,
+    lineEnding: r.line_ending, attempt: r.attempt, csvPath: r.csv_path, sidePath: r.side_path, rows: r.rows, bytes: r.bytes,
+    phase: r.phase, jobId: r.job_id, notBefore: r.not_before, serial: r.serial === 1,
+  };
+}
+
+export interface NewChunk {
+  readonly stream: string;
+  readonly object: string;
+  readonly operation: string;
+  readonly externalId: string | null;
+  readonly lineEnding: 'LF' | 'CRLF';
+  readonly attempt: number;
+  readonly phase: ChunkPhase;
+  readonly notBefore?: number;
+  readonly serial?: boolean;
+  /** Files already written (a retry chunk); otherwise named after the chunk's id. */
+  readonly paths?: { readonly csv: string; readonly side: string };
+  readonly rows?: number;
+  readonly bytes?: number;
+}
+
+export class JobLedger {
+  readonly db: Database.Database;
+  readonly chunkDir: string;
+  readonly runId: number;
+  private readonly insertRowStmt: Database.Statement;
+  private readonly findReusableStmt: Database.Statement;
+  private readonly consumeStmt: Database.Statement;
+  private reusable = new Set<string>();
+
+  private constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.chunkDir = join(dir, 'chunks');
+    mkdirSync(this.chunkDir, { recursive: true, mode: 0o700 });
+    this.db = new Database(join(dir, 'ledger.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives the process being killed (it is in the WAL); only a power cut may
+    // lose the last commits, and every step is re-derived from the server's job state on resume anyway.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+    this.runId = Number(this.db.prepare(`INSERT INTO runs (started_at) VALUES (?)`).run(new Date().toISOString()).lastInsertRowid);
+    this.insertRowStmt = this.db.prepare(
+      `INSERT INTO chunk_rows (chunk_id, row_no, hash, parent_key, row_key, csv_off, csv_len, side_off, side_len, outcome, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    this.findReusableStmt = this.db.prepare(
+      `SELECT r.chunk_id AS c, r.row_no AS n FROM chunk_rows r JOIN chunks k ON k.id = r.chunk_id
+       WHERE r.hash = ? AND r.consumed = 0 AND k.stream = ? AND k.run_id < ? AND k.attempt = 1 AND k.phase = 'done' LIMIT 1`,
+    );
+    this.consumeStmt = this.db.prepare(`UPDATE chunk_rows SET consumed = 1 WHERE chunk_id = ? AND row_no = ?`);
+  }
+
+  static open(dir: string): JobLedger {
+    return new JobLedger(dir);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Chunks of earlier runs that did not finish, and chunks carried over as pending, oldest first. */
+  unfinishedChunks(): ChunkRecord[] {
+    return (this.db.prepare(`SELECT * FROM chunks WHERE run_id < ? AND phase != 'done' ORDER BY id`).all(this.runId) as ChunkRowDb[]).map(chunkOf);
+  }
+
+  chunk(id: number): ChunkRecord {
+    return chunkOf(this.db.prepare(`SELECT * FROM chunks WHERE id = ?`).get(id) as ChunkRowDb);
+  }
+
+  /** Registers a chunk; its files are named after its id. */
+  addChunk(c: NewChunk): ChunkRecord {
+    const info = this.db
+      .prepare(`INSERT INTO chunks (run_id, stream, object, operation, external_id, line_ending, attempt, csv_path, side_path, phase, not_before, serial) VALUES (?,?,?,?,?,?,?,'','',?,?,?)`)
+      .run(this.runId, c.stream, c.object, c.operation, c.externalId, c.lineEnding, c.attempt, c.phase, c.notBefore ?? 0, c.serial ? 1 : 0);
+    const id = Number(info.lastInsertRowid);
+    const csvPath = c.paths?.csv ?? join(this.chunkDir, `${id}.csv`);
+    const sidePath = c.paths?.side ?? join(this.chunkDir, `${id}.jsonl`);
+    this.db.prepare(`UPDATE chunks SET csv_path = ?, side_path = ?, rows = ?, bytes = ? WHERE id = ?`).run(csvPath, sidePath, c.rows ?? 0, c.bytes ?? 0, id);
+    return this.chunk(id);
+  }
+
+  /** Records where rows landed in a chunk (one transaction per call). */
+  addRows(chunkId: number, places: readonly RowPlace[], outcome: RowOutcome | null = null): void {
+    this.tx(() => {
+      for (const p of places) this.insertRowStmt.run(chunkId, p.row, p.hash, p.parentKey, p.key, p.csvOffset, p.csvLength, p.sideOffset, p.sideLength, outcome, null);
+    });
+  }
+
+  setSealed(chunkId: number, rows: number, bytes: number, phase: 'spooled' | 'pending' = 'spooled'): void {
+    this.db.prepare(`UPDATE chunks SET rows = ?, bytes = ?, phase = ? WHERE id = ?`).run(rows, bytes, phase, chunkId);
+  }
+
+  setPhase(chunkId: number, phase: ChunkPhase): void {
+    this.db.prepare(`UPDATE chunks SET phase = ? WHERE id = ?`).run(phase, chunkId);
+  }
+
+  setJob(chunkId: number, jobId: string | null, phase: ChunkPhase): void {
+    this.db.prepare(`UPDATE chunks SET job_id = ?, phase = ? WHERE id = ?`).run(jobId, phase, chunkId);
+  }
+
+  dropChunk(chunkId: number): void {
+    this.tx(() => {
+      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(chunkId);
+      this.db.prepare(`DELETE FROM chunks WHERE id = ?`).run(chunkId);
+    });
+  }
+
+  /**
+   * Rows of a chunk with the given outcome, in pages (the connection cannot write while a query is open), grouped
+   * by parent when asked: the sort happens on disk, in SQLite.
+   */
+  *rowsWithOutcome(chunkId: number, outcome: RowOutcome | null, byParent = false, pageSize = 5000): Generator<RowState[]> {
+    const cols = `row_no AS row, hash, parent_key AS parentKey, row_key AS key, csv_off AS csvOffset, csv_len AS csvLength, side_off AS sideOffset, side_len AS sideLength, outcome, error`;
+    const page = byParent
+      ? this.db.prepare(`SELECT ${cols}, coalesce(parent_key, '') AS pk FROM chunk_rows WHERE chunk_id = ? AND outcome IS ? AND (coalesce(parent_key, ''), row_no) > (?, ?) ORDER BY coalesce(parent_key, ''), row_no LIMIT ?`)
+      : this.db.prepare(`SELECT ${cols}, '' AS pk FROM chunk_rows WHERE chunk_id = ? AND outcome IS ? AND ('', row_no) > (?, ?) ORDER BY row_no LIMIT ?`);
+    let after: [string, number] = ['', -1];
+    for (;;) {
+      const rows = page.all(chunkId, outcome, after[0], after[1], pageSize) as (RowState & { pk: string })[];
+      if (!rows.length) return;
+      const last = rows[rows.length - 1]!;
+      after = [last.pk, last.row];
+      yield rows;
+    }
+  }
+
+  /** Replaces a chunk's rows (after the chunk was rewritten in another order). */
+  replaceRows(chunkId: number, places: readonly RowPlace[]): void {
+    this.tx(() => {
+      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(chunkId);
+      this.addRows(chunkId, places);
+    });
+  }
+
+  /** Counts of a chunk's rows by outcome. */
+  outcomeCounts(chunkId: number): Partial<Record<RowOutcome | 'none', number>> {
+    const out: Partial<Record<RowOutcome | 'none', number>> = {};
+    for (const r of this.db.prepare(`SELECT coalesce(outcome, 'none') AS o, count(*) AS n FROM chunk_rows WHERE chunk_id = ? GROUP BY 1`).all(chunkId) as { o: RowOutcome | 'none'; n: number }[]) out[r.o] = r.n;
+    return out;
+  }
+
+  /** Clears a chunk's outcomes before its results are read (again). */
+  resetOutcomes(chunkId: number): void {
+    this.db.prepare(`UPDATE chunk_rows SET outcome = NULL, error = NULL WHERE chunk_id = ? AND (outcome IS NULL OR outcome != 'skipped')`).run(chunkId);
+  }
+
+  /**
+   * Gives each result row's outcome to one not-yet-matched row of the chunk with the same hash, in one transaction.
+   * Returns the hashes that matched no row (a reconciliation mismatch).
+   */
+  applyOutcomes(chunkId: number, batch: readonly { hash: string; outcome: RowOutcome; error: string | null }[]): string[] {
+    const find = this.findUnmatched ??= this.db.prepare(`SELECT row_no FROM chunk_rows WHERE chunk_id = ? AND hash = ? AND outcome IS NULL LIMIT 1`).pluck();
+    const set = this.setOutcome ??= this.db.prepare(`UPDATE chunk_rows SET outcome = ?, error = ? WHERE chunk_id = ? AND row_no = ?`);
+    const missing: string[] = [];
+    this.tx(() => {
+      for (const b of batch) {
+        const row = find.get(chunkId, b.hash) as number | undefined;
+        if (row === undefined) missing.push(b.hash);
+        else set.run(b.outcome, b.error, chunkId, row);
+      }
+    });
+    return missing;
+  }
+
+  private findUnmatched: Database.Statement | undefined;
+  private setOutcome: Database.Statement | undefined;
+
+  /** Marks rows (moved into a retry chunk, say) with an outcome. */
+  setRowsOutcome(chunkId: number, rows: readonly number[], outcome: RowOutcome): void {
+    const st = this.db.prepare(`UPDATE chunk_rows SET outcome = ? WHERE chunk_id = ? AND row_no = ?`);
+    this.tx(() => {
+      for (const r of rows) st.run(outcome, chunkId, r);
+    });
+  }
+
+  /**
+   * Rows an earlier, unfinished run already sent (for a re-run with the same input): the streams that have some.
+   * Each re-run may consume every such row once.
+   */
+  prepareReuse(): void {
+    this.db.prepare(`UPDATE chunk_rows SET consumed = 0 WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id < ?)`).run(this.runId);
+    const streams = this.db.prepare(`SELECT DISTINCT stream FROM chunks WHERE run_id < ? AND attempt = 1 AND phase = 'done'`).pluck().all(this.runId) as string[];
+    this.reusable = new Set(streams);
+  }
+
+  /** True when an earlier unfinished run already sent an identical row of this stream (and it is consumed now). */
+  takeSentRow(stream: string, hash: string): boolean {
+    if (!this.reusable.has(stream)) return false;
+    const hit = this.findReusableStmt.get(hash, stream, this.runId) as { c: number; n: number } | undefined;
+    if (!hit) return false;
+    this.consumeStmt.run(hit.c, hit.n);
+    return true;
+  }
+
+  /** The run ended with every row accounted for: forget its chunks (pending ones stay for the next run). */
+  finishRun(): void {
+    this.tx(() => {
+      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id IN (SELECT id FROM chunks WHERE phase != 'pending')`).run();
+      this.db.prepare(`DELETE FROM chunks WHERE phase != 'pending'`).run();
+      this.db.prepare(`UPDATE runs SET finished_at = ? WHERE id <= ? AND finished_at IS NULL`).run(new Date().toISOString(), this.runId);
+    });
+  }
+
+  pendingCount(): number {
+    return this.db.prepare(`SELECT coalesce(sum(rows), 0) FROM chunks WHERE phase = 'pending'`).pluck().get() as number;
+  }
+
+  /** skip_unchanged: the hash of a row's mapped values at its last confirmed load. */
+  loadedHash(object: string, key: string): string | undefined {
+    return this.db.prepare(`SELECT hash FROM loaded_hashes WHERE object = ? AND key = ?`).pluck().get(object, key) as string | undefined;
+  }
+
+  /** Stores the hashes of a chunk's confirmed rows (only rows Salesforce reported loaded). */
+  rememberLoaded(chunkId: number, object: string): void {
+    this.db
+      .prepare(`INSERT INTO loaded_hashes (object, key, hash) SELECT ?, row_key, hash FROM chunk_rows WHERE chunk_id = ? AND outcome = 'ok' AND row_key IS NOT NULL AND row_key != '' ON CONFLICT (object, key) DO UPDATE SET hash = excluded.hash`)
+      .run(object, chunkId);
+  }
+}

@@ -1,0 +1,489 @@
+// One run of the target: recover what an earlier run left in the ledger, then read Singer messages, validate and
+// map each record, keep rows that would certainly fail out of the upload, cut the rest into spooled chunks, run
+// each chunk's job, reconcile, dead-letter or retry, and let STATE out only when it is durable.
+import type { Readable } from 'node:stream';
+import { BulkClient, isSalesforceError, redactingLogger, Redactor, sleep, type Logger } from '../bulk/index.js';
+import { ConnectorError, EXIT_CODES, type ConnectorErrorCode } from '../streams/connector-errors.js';
+import { CsvChunker, CsvChunkWriter, csvLine, lineEndingFor, type CsvLineEnding } from '../streams/csv-chunker.js';
+import { readSingerMessages } from '../streams/singer-reader.js';
+import type { JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
+import { SchemaValidators } from '../streams/schema-validators.js';
+import { runChunkJob, type ReconcileCounts } from './chunk-job.js';
+import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } from './chunk-outcomes.js';
+import { errorCode, FailedRows } from './failed-rows.js';
+import { CLEAR_FIELD, cellFor } from './field-values.js';
+import { JobLedger, type ChunkRecord, type RowPlace } from './job-ledger.js';
+import { JobScheduler } from './job-scheduler.js';
+import { QuotaGuard } from './quota-guard.js';
+import { rowHash } from './row-hash.js';
+import { rowProblem } from './row-rules.js';
+import { RunReport, type RunSummary } from './run-report.js';
+import { StateGate } from './state-gate.js';
+import { planStream, type StreamPlan } from './stream-plan.js';
+import type { TargetConfig, TargetSettings } from './target-config.js';
+
+export interface RunOptions {
+  readonly config: TargetConfig;
+  readonly input: Readable;
+  readonly stdout: (line: string) => void;
+  readonly logger: Logger;
+  readonly dryRun?: boolean;
+  readonly summaryFile?: string;
+  /** Fires on SIGINT/SIGTERM. */
+  readonly interrupt?: AbortSignal;
+  readonly report?: RunReport;
+}
+
+interface OpenChunk {
+  readonly writer: CsvChunkWriter;
+  readonly record: ChunkRecord;
+  readonly hold: number;
+  readonly openedAt: number;
+  places: RowPlace[];
+}
+
+interface Sink {
+  readonly stream: string;
+  readonly properties: string[];
+  plan: StreamPlan | undefined; // undefined: records are not loaded (unmapped, skip)
+  /** Bytes of the CSV header line (CRLF, the longer form). */
+  headerBytes: number;
+  readonly chunkers: Map<CsvLineEnding, CsvChunker<OpenChunk>>;
+}
+
+/** Chunk tasks that may run ahead of the reader, per job slot: the next chunk spools while jobs process. */
+const QUEUE_PER_SLOT = 2;
+
+export class TargetRun {
+  private readonly s: TargetSettings;
+  private readonly ledger: JobLedger;
+  private readonly failed: FailedRows;
+  private readonly gate: StateGate;
+  private readonly scheduler: JobScheduler;
+  private readonly report: RunReport;
+  private readonly validators = new SchemaValidators();
+  private readonly sinks = new Map<string, Sink>();
+  private readonly tasks = new Set<Promise<void>>();
+  private readonly outstanding = new Map<string, number>();
+  private readonly firstSeqOfHold = new Map<number, number>();
+  private readonly abortJobs = new AbortController();
+  private readonly quota: QuotaGuard;
+  private client: BulkClient | undefined;
+  private connecting: Promise<BulkClient> | undefined;
+  private stopping: ConnectorError | undefined;
+  private currentSeq = 0;
+  private currentLine = '';
+  private readonly log: Logger;
+
+  constructor(private readonly o: RunOptions) {
+    this.s = o.config.settings;
+    this.log = o.logger;
+    this.ledger = JobLedger.open(this.s.state_dir);
+    this.failed = new FailedRows(this.s.failed_records_dir, `run-${this.ledger.runId}`, Boolean(o.dryRun));
+    this.gate = new StateGate(o.stdout, () => this.failed.sync());
+    this.scheduler = new JobScheduler(this.s.max_parallel_jobs);
+    this.report = o.report ?? new RunReport();
+    this.quota = new QuotaGuard(this.s.min_remaining_api_percent);
+  }
+
+  /** Runs to the end and returns the summary (its exitCode is the process's). */
+  async run(): Promise<RunSummary> {
+    const onInterrupt = (): void => {
+      this.stop(new ConnectorError('INTERRUPTED', `interrupted: stopped reading; ${this.s.on_interrupt === 'abort' ? 'jobs in flight were left for the next run to reattach' : 'jobs in flight were finished'}; STATE written up to the last durable point`));
+      if (this.s.on_interrupt === 'abort') this.abortJobs.abort();
+    };
+    this.o.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+    if (this.o.interrupt?.aborted) onInterrupt();
+    this.report.startProgress();
+    const ageTimer = setInterval(() => this.flushOld(), Math.max(50, Math.min(1000, this.s.max_record_age_seconds * 250)));
+    ageTimer.unref();
+    let fatal: unknown;
+    try {
+      if (!this.o.dryRun) await this.recover();
+      this.ledger.prepareReuse();
+      await this.readInput();
+      if (!this.stopping) for (const sink of this.sinks.values()) this.flushSink(sink);
+    } catch (e) {
+      fatal = e;
+      this.stop(asConnectorError(e));
+    } finally {
+      clearInterval(ageTimer);
+    }
+    await this.drain();
+    this.report.stopProgress();
+    this.gate.flush();
+    const summary = this.finish(fatal);
+    await this.client?.close();
+    this.failed.close();
+    this.ledger.close();
+    this.report.printSummary(summary, this.o.summaryFile);
+    return summary;
+  }
+
+  private finish(fatal: unknown): RunSummary {
+    let code: ConnectorErrorCode | 'OK' = 'OK';
+    let message: string | undefined;
+    if (this.stopping) {
+      code = this.stopping.code;
+      message = this.stopping.message;
+    } else {
+      if (!this.o.dryRun) this.ledger.finishRun();
+      let pending = 0;
+      for (const c of this.report.streams.values()) pending += c.pendingNextRun;
+      if ((this.failed.total() > 0 || pending > 0) && !this.s.allow_failed_rows) {
+        code = 'ROWS_FAILED';
+        message = `${this.failed.total()} rows failed permanently (see the failed-rows files)${pending ? `; ${pending} rows failed transiently and wait in the ledger for the next run` : ''}`;
+      }
+    }
+    void fatal;
+    return this.report.summary(code === 'OK' ? 'ok' : code, EXIT_CODES[code], Boolean(this.o.dryRun), this.failed.paths(), message);
+  }
+
+  private stop(reason: ConnectorError): void {
+    if (this.stopping) return;
+    this.stopping = reason;
+    this.scheduler.stop(reason);
+  }
+
+  /** Waits for every chunk task (tasks may start retry tasks). Bounded: each task ends or fails. */
+  private async drain(): Promise<void> {
+    while (this.tasks.size) await Promise.allSettled([...this.tasks]);
+  }
+
+  private async connect(): Promise<BulkClient> {
+    if (this.client) return this.client;
+    this.connecting ??= (async () => {
+      const redactor = new Redactor();
+      this.client = await BulkClient.connect(this.o.config.connection(), {
+        logger: redactingLogger(this.log, redactor),
+        redactor,
+        tempDir: this.ledger.chunkDir,
+        poll: { initialMs: 250 },
+        signal: this.o.interrupt,
+      });
+      return this.client;
+    })();
+    return this.connecting;
+  }
+
+  // ---- recovery -------------------------------------------------------------------------------------------
+
+  /** Chunks an earlier run left: reattach to their jobs, resend retry rows, drop unsent input rows (they come again). */
+  private async recover(): Promise<void> {
+    const chunks = this.ledger.unfinishedChunks();
+    if (!chunks.length) return;
+    this.log.log('info', `the ledger holds ${chunks.length} unfinished chunks from earlier runs: resuming them`);
+    const client = await this.connect();
+    const reattach: Promise<void>[] = [];
+    for (const c of chunks) {
+      const counts = this.report.stream(c.stream, c.object, c.operation);
+      if (c.phase === 'open' || c.phase === 'spooled') {
+        if (c.attempt === 1) {
+          removeChunkFiles(c);
+          this.ledger.dropChunk(c.id); // never sent: its rows come again with the input
+          continue;
+        }
+        this.ledger.setPhase(c.id, 'pending');
+      }
+      if (c.phase === 'job_created' || c.phase === 'closed') {
+        reattach.push((async () => {
+          const r = await runChunkJob(client, this.ledger, c.id, this.jobHooks());
+          if (r.kind === 'unsent') {
+            if (c.attempt === 1) {
+              removeChunkFiles(c);
+              this.ledger.dropChunk(c.id);
+            } else this.ledger.setJob(c.id, null, 'pending');
+            return;
+          }
+          counts.jobs++;
+          counts.uploaded += c.rows;
+          this.afterReconcile(this.ledger.chunk(c.id), r.counts, 0, this.gate.hold(0));
+        })());
+      } else {
+        this.startChunk(c.id, this.gate.hold(0), 0);
+      }
+    }
+    const settled = await Promise.allSettled(reattach);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  }
+
+  // ---- input ----------------------------------------------------------------------------------------------
+
+  private async readInput(): Promise<void> {
+    const messages = readSingerMessages(this.o.input, (m) => this.log.log('debug', `input line ${m.line}: ignoring a message of type "${m.type}"`));
+    for await (const { line, text, message } of messages) {
+      if (this.stopping) break;
+      switch (message.type) {
+        case 'SCHEMA':
+          await this.onSchema(message, line);
+          break;
+        case 'RECORD':
+          this.currentLine = text;
+          this.onRecord(message, line);
+          break;
+        case 'STATE':
+          this.gate.offer(message.value);
+          break;
+        case 'ACTIVATE_VERSION':
+          this.log.log('debug', `input line ${line}: ACTIVATE_VERSION for stream "${message.stream}" ignored (no mode uses it)`);
+          break;
+      }
+      if (this.tasks.size >= this.s.max_parallel_jobs * QUEUE_PER_SLOT) {
+        await this.scheduler.until(() => this.tasks.size < this.s.max_parallel_jobs * QUEUE_PER_SLOT || this.stopping !== undefined).catch(() => undefined);
+      }
+    }
+  }
+
+  private async onSchema(m: SchemaMessage, line: number): Promise<void> {
+    try {
+      this.validators.set(m.stream, m.schema);
+    } catch (e) {
+      throw new ConnectorError('INPUT_INVALID', `input line ${line}: the SCHEMA of stream "${m.stream}" is not a usable JSON Schema: ${(e as Error).message}`, { where: `line ${line}` });
+    }
+    const old = this.sinks.get(m.stream);
+    if (old) this.flushSink(old); // a new SCHEMA may change the columns: later rows go to new chunks
+    const properties = Object.keys((m.schema.properties as Record<string, unknown> | undefined) ?? {});
+    let mapping = this.s.streams[m.stream];
+    if (!mapping) {
+      if (this.s.unmapped_streams === 'fail') {
+        throw new ConnectorError('CONFIG_INVALID', `input line ${line}: stream "${m.stream}" has no entry in config key "streams" and unmapped_streams is "fail": map it, or set unmapped_streams to "skip" or "by_name"`, { where: `streams.${m.stream}` });
+      }
+      if (this.s.unmapped_streams === 'skip') {
+        if (!old) this.log.log('warn', `stream "${m.stream}" has no entry in config key "streams" and unmapped_streams is "skip": its records are counted and not loaded`);
+        this.sinks.set(m.stream, { stream: m.stream, properties, plan: undefined, headerBytes: 0, chunkers: new Map() });
+        this.report.stream(m.stream);
+        return;
+      }
+      mapping = { object: m.stream, operation: this.s.default_operation };
+    }
+    const client = await this.connect();
+    const plan = await planStream(m.stream, mapping, m.schema, client.describe);
+    const headerBytes = Buffer.byteLength(csvLine(plan.columns.map((c) => c.header), 'CRLF'));
+    this.sinks.set(m.stream, { stream: m.stream, properties, plan, headerBytes, chunkers: old?.chunkers ?? new Map() });
+    this.report.stream(m.stream, plan.object, plan.operation);
+    if (!old) this.log.log('info', `stream "${m.stream}" -> ${plan.object} (${plan.operation}${plan.externalId ? ` on ${plan.externalId}` : ''}): ${plan.columns.map((c) => c.header).join(', ')}`);
+  }
+
+  private onRecord(m: RecordMessage, line: number): void {
+    const sink = this.sinks.get(m.stream);
+    if (!sink) throw new ConnectorError('INPUT_INVALID', `input line ${line}: RECORD of stream "${m.stream}" before its SCHEMA`, { where: `line ${line}` });
+    const seq = this.gate.record();
+    const counts = this.report.stream(m.stream);
+    counts.read++;
+    const plan = sink.plan;
+    if (!plan) {
+      counts.notLoaded++;
+      return;
+    }
+    const invalid = this.validators.check(m.stream, m.record);
+    if (invalid !== undefined) return this.refuse(sink, m.record, `INVALID_RECORD:input line ${line}: ${invalid} --`);
+    const nullCell = (plan.operation === 'update' || plan.operation === 'upsert') && this.s.null_handling === '#N/A' ? CLEAR_FIELD : '';
+    const cells = plan.columns.map((c) => cellFor(m.record[c.property], c.field, m.record[c.property] === undefined ? '' : nullCell));
+    const problem = rowProblem(plan, cells);
+    if (problem !== undefined) return this.refuse(sink, m.record, problem);
+    const eol = lineEndingFor(cells);
+    if (eol === undefined) return this.refuse(sink, m.record, 'INVALID_LINE_BREAKS:a value holds both CRLF and bare LF line breaks, which no single upload can carry --');
+    const csv = csvLine(cells, eol);
+    const hash = rowHash(cells);
+    if (this.ledger.takeSentRow(m.stream, hash)) {
+      counts.alreadySent++;
+      return;
+    }
+    const key = plan.keyIndex >= 0 ? cells[plan.keyIndex]! : null;
+    if (this.s.skip_unchanged && key && (plan.operation === 'upsert' || plan.operation === 'update') && this.ledger.loadedHash(plan.object, key) === hash) {
+      counts.skippedUnchanged++;
+      return;
+    }
+    if (Buffer.byteLength(csv) + sink.headerBytes > this.s.max_bytes_per_upload) {
+      return this.refuse(sink, m.record, `ROW_TOO_LARGE:the row is ${Buffer.byteLength(csv)} bytes, more than max_bytes_per_upload allows --`);
+    }
+    counts.queued++;
+    if (this.o.dryRun) return;
+    this.currentSeq = seq;
+    const { chunk, place } = this.chunkerFor(sink, eol).add(csv, this.currentLine);
+    chunk.places.push({ ...place, hash, parentKey: plan.parentIndex >= 0 ? cells[plan.parentIndex]! : null, key });
+    if (chunk.places.length >= 5000) this.flushPlaces(chunk);
+  }
+
+  private refuse(sink: Sink, record: { [k: string]: JsonValue }, error: string): void {
+    this.failed.write(sink.stream, error, record, sink.properties);
+    this.report.countFailure(sink.stream, errorCode(error), true);
+  }
+
+  private chunkerFor(sink: Sink, eol: CsvLineEnding): CsvChunker<OpenChunk> {
+    let c = sink.chunkers.get(eol);
+    if (!c) {
+      const plan = sink.plan!;
+      c = new CsvChunker<OpenChunk>(
+        { maxBytes: this.s.max_bytes_per_upload, maxRows: this.s.max_records_per_job },
+        () => {
+          const p = sink.plan!;
+          const record = this.ledger.addChunk({ stream: sink.stream, object: p.object, operation: p.operation, externalId: p.externalId, lineEnding: eol, attempt: 1, phase: 'open' });
+          const writer = new CsvChunkWriter({ csvPath: record.csvPath, sidePath: record.sidePath }, p.columns.map((col) => col.header), eol);
+          this.outstanding.set(sink.stream, (this.outstanding.get(sink.stream) ?? 0) + 1);
+          return { writer, record, hold: this.holdFrom(this.currentSeq), openedAt: Date.now(), places: [] };
+        },
+        (open) => this.sealed(open),
+      );
+      void plan;
+      sink.chunkers.set(eol, c);
+    }
+    return c;
+  }
+
+  private holdFrom(seq: number): number {
+    const h = this.gate.hold(seq);
+    this.firstSeqOfHold.set(h, seq);
+    return h;
+  }
+
+  private release(hold: number): void {
+    this.firstSeqOfHold.delete(hold);
+    this.gate.release(hold);
+  }
+
+  private flushPlaces(open: OpenChunk): void {
+    if (!open.places.length) return;
+    this.ledger.addRows(open.record.id, open.places);
+    open.places = [];
+  }
+
+  private flushSink(sink: Sink): void {
+    for (const c of sink.chunkers.values()) c.flush();
+  }
+
+  /** Seals chunks whose first record has waited max_record_age_seconds. */
+  private flushOld(): void {
+    if (this.stopping) return;
+    const limit = Date.now() - this.s.max_record_age_seconds * 1000;
+    for (const sink of this.sinks.values()) for (const c of sink.chunkers.values()) if (c.pending && c.pending.openedAt <= limit) c.flush();
+  }
+
+  private sealed(open: OpenChunk): void {
+    this.flushPlaces(open);
+    // One parent's children together, so they share internal batches instead of fighting over the parent's lock.
+    if ((this.sinks.get(open.record.stream)?.plan?.parentIndex ?? -1) >= 0) sortChunkByParent(this.ledger, this.ledger.chunk(open.record.id));
+    this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
+    this.log.log('debug', `chunk ${open.record.id} (${open.record.stream}, ${open.writer.rows} rows, ${open.writer.bytes} bytes): spooled`);
+    this.outstanding.set(open.record.stream, (this.outstanding.get(open.record.stream) ?? 1) - 1);
+    this.startChunk(open.record.id, open.hold, 0);
+  }
+
+  // ---- jobs -----------------------------------------------------------------------------------------------
+
+  private jobHooks() {
+    return {
+      beforeCreate: async () => {
+        if (this.stopping) throw this.stopping;
+        await this.quota.check(this.client!);
+      },
+      log: (level: 'debug' | 'info' | 'warn', message: string) => this.log.log(level, message),
+      onPhase: (c: ChunkRecord, phase: string, jobId?: string) => {
+        this.log.log('debug', `chunk ${c.id} (${c.stream}, attempt ${c.attempt}, ${c.rows} rows) job ${jobId}: ${phase}`);
+        const by = this.report.jobsByState;
+        const move = (from: string | undefined, to: string): void => {
+          if (from && (by[from] ?? 0) > 0) by[from]!--;
+          by[to] = (by[to] ?? 0) + 1;
+        };
+        if (phase === 'created') move(undefined, 'Open');
+        else if (phase === 'closed') move('Open', 'processing');
+        else if (phase === 'reconciled') move('processing', 'done');
+      },
+      signal: this.abortJobs.signal,
+    };
+  }
+
+  private startChunk(chunkId: number, hold: number, tries: number): void {
+    const stream = this.ledger.chunk(chunkId).stream;
+    this.outstanding.set(stream, (this.outstanding.get(stream) ?? 0) + 1);
+    const task = this.chunkTask(chunkId, hold, tries)
+      .catch((e) => {
+        if (e === this.stopping) return; // a chunk not started because the run is stopping: it stays in the ledger
+        this.log.log('error', `chunk ${chunkId} of stream "${stream}": ${(e as Error).message}`);
+        this.stop(asConnectorError(e));
+      })
+      .finally(() => {
+        this.outstanding.set(stream, (this.outstanding.get(stream) ?? 1) - 1);
+        this.tasks.delete(task);
+        this.scheduler.changed();
+      });
+    this.tasks.add(task);
+  }
+
+  private async chunkTask(chunkId: number, hold: number, tries: number): Promise<void> {
+    const chunk = this.ledger.chunk(chunkId);
+    const wait = chunk.notBefore - Date.now();
+    if (wait > 0) await sleep(Math.min(wait, 3_600_000), this.abortJobs.signal);
+    const plan = this.sinks.get(chunk.stream)?.plan;
+    const parents = plan?.dependsOn ?? [];
+    for (const p of parents) {
+      const sink = this.sinks.get(p);
+      if (sink) this.flushSink(sink);
+    }
+    const release = await this.scheduler.acquire({
+      stream: chunk.stream,
+      serial: chunk.serial,
+      ready: () => parents.every((p) => (this.outstanding.get(p) ?? 0) === 0),
+    });
+    const counts = this.report.stream(chunk.stream, chunk.object, chunk.operation);
+    let result;
+    try {
+      result = await runChunkJob(await this.connect(), this.ledger, chunkId, this.jobHooks());
+    } finally {
+      release();
+    }
+    counts.jobs++;
+    counts.uploaded += chunk.rows;
+    if (result.kind === 'unsent') return;
+    this.afterReconcile(this.ledger.chunk(chunkId), result.counts, tries, hold);
+  }
+
+  /** Dead-letters permanent failures, queues transient ones in a retry chunk, and lets the chunk's hold go. */
+  private afterReconcile(chunk: ChunkRecord, r: ReconcileCounts, tries: number, hold: number): void {
+    const counts = this.report.stream(chunk.stream, chunk.object, chunk.operation);
+    const columns = (stream: string) => this.sinks.get(stream)?.properties ?? [];
+    deadLetterFailed(this.ledger, chunk, this.failed, columns);
+    for (const [code, n] of Object.entries(failedCodes(this.ledger, chunk.id))) {
+      counts.failed += n;
+      counts.failedByCode[code] = (counts.failedByCode[code] ?? 0) + n;
+    }
+    counts.loaded += r.ok;
+    if (this.s.skip_unchanged && (chunk.operation === 'upsert' || chunk.operation === 'update')) this.ledger.rememberLoaded(chunk.id, chunk.object);
+    const lockDominated = r.lockErrors > 0 && r.lockErrors * 2 >= r.transient + r.failed;
+    const carry = tries >= this.s.max_retries || this.stopping !== undefined;
+    const next = finishChunk(this.ledger, chunk, {
+      notBefore: Date.now() + this.s.retry_backoff_seconds * 1000 * 2 ** tries,
+      serial: lockDominated || chunk.serial,
+      carry,
+    });
+    removeChunkFiles(chunk);
+    if (next) {
+      if (carry) {
+        counts.pendingNextRun += next.rows;
+        this.log.log('warn', `stream "${chunk.stream}": ${next.rows} rows of job ${r.jobId} failed transiently ${tries + 1} times; they stay in the ledger and are sent first on the next run`);
+      } else {
+        counts.retried += next.rows;
+        if (lockDominated) counts.oneJobAtATime = true;
+        this.log.log('info', `stream "${chunk.stream}": retrying ${next.rows} rows of job ${r.jobId} in a new job${lockDominated ? ' (lock contention: one job at a time, rows grouped by parent)' : ''}`);
+        this.startChunk(next.id, this.holdFrom(this.firstSeqOfHold.get(hold) ?? 0), tries + 1);
+      }
+    }
+    this.release(hold);
+  }
+}
+
+function failedCodes(ledger: JobLedger, chunkId: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const page of ledger.rowsWithOutcome(chunkId, 'failed')) for (const r of page) out[errorCode(r.error ?? '')] = (out[errorCode(r.error ?? '')] ?? 0) + 1;
+  return out;
+}
+
+export function asConnectorError(e: unknown): ConnectorError {
+  if (e instanceof ConnectorError) return e;
+  if (isSalesforceError(e)) {
+    const unknown = e.outcomeUnknown ? ' The job\'s outcome is unknown: it stays in the ledger and the next run reattaches to it.' : '';
+    const code: ConnectorErrorCode = e.code === 'SF_CONFIG' || e.code === 'SF_AUTH' ? 'CONFIG_INVALID' : 'RUN_FAILED';
+    return new ConnectorError(code, `${e.message}${e.jobId && !e.message.includes(e.jobId) ? ` (job ${e.jobId})` : ''}.${unknown}`, { cause: e });
+  }
+  return new ConnectorError('RUN_FAILED', (e as Error)?.message ?? String(e), { cause: e });
+}
