@@ -22,7 +22,7 @@ async function waitForLog(emu: Emu, since: number, ready: (log: LoggedRequest[])
 t.test('retryable faults', async (t) => {
   const emu = await startEmu(t);
   const logger = memoryLogger();
-  const client = await connect(emu, { http_max_attempts: 3, request_timeout_seconds: 1 }, { logger });
+  const client = await connect(emu, { http_max_attempts: 3, request_timeout_seconds: 2 }, { logger });
   t.teardown(() => client.close());
   const job = await client.query.create({ query: 'SELECT Id FROM Account' });
   await job.waitForCompletion();
@@ -34,8 +34,8 @@ t.test('retryable faults', async (t) => {
     ['http429', {}, 429],
     ['requestLimitExceeded', {}, 403],
     ['connectionReset', {}, undefined],
-    // A slow answer, beyond request_timeout_seconds (1 s, which undici's coarse timers may stretch by ~0.5 s).
-    ['latency', { latencyMs: 2000 }, undefined],
+    // A slow answer, beyond request_timeout_seconds (2 s, with margin for coarse timers and a loaded machine: a sound reply must never time out here).
+    ['latency', { latencyMs: 4500 }, undefined],
   ];
 
   for (const [kind, extra, status] of transient) {
@@ -103,7 +103,7 @@ t.test('retryable faults', async (t) => {
 
 t.test('a job create whose reply is lost never creates a second job', async (t) => {
   const emu = await startEmu(t);
-  const client = await connect(emu, { http_max_attempts: 3, request_timeout_seconds: 1 }, { jobCreate: { lookDelaysMs: [500, 1500] } });
+  const client = await connect(emu, { http_max_attempts: 3, request_timeout_seconds: 2 }, { jobCreate: { lookDelaysMs: [500, 1500] } });
   t.teardown(() => client.close());
   const CREATE = '/jobs/ingest$';
   const cases: [string, Record<string, unknown>, 'resent' | 'looked'][] = [
@@ -112,7 +112,7 @@ t.test('a job create whose reply is lost never creates a second job', async (t) 
     ['requestLimitExceeded', {}, 'resent'],
     ['http500', {}, 'looked'], // may have happened: look in the job list first
     ['connectionReset', {}, 'looked'],
-    ['latency', { latencyMs: 2000 }, 'looked'], // the reply comes after we stopped waiting: the job does exist
+    ['latency', { latencyMs: 4500 }, 'looked'], // the reply comes after we stopped waiting: the job does exist
   ];
   // The emulator refuses a faulted create before acting on it. A slow one is acted on late or not at all (this
   // emulator fails to read the body of a request whose client has gone): the log's status of the first create says
