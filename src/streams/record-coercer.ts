@@ -1,7 +1,8 @@
 // Typing a CSV row by its stream's JSON Schema. Each column gets an encoder compiled once from its property
 // schema, and a row becomes the JSON text of its record directly (no object built and serialized again): the
 // transform then costs little more than reading the CSV. An empty cell is null for every non-string type, and
-// for a nullable string too: Salesforce stores no empty text (a blank field is null, and its CSV cell is empty).
+// for a nullable string too: in a CSV export an empty cell is how a missing value is written, and a source that
+// keeps no empty text (the tap's) has nothing else it could mean.
 import { ConnectorError } from './connector-errors.js';
 import type { JsonSchema, JsonValue } from './singer-messages.js';
 
@@ -58,8 +59,8 @@ function quote(c: string): string {
   return NEEDS_ESCAPE.test(c) ? JSON.stringify(c) : `"${c}"`;
 }
 
-/** Salesforce's datetime form, 2026-11-22T14:43:08.000Z: its fixed punctuation first, the full pattern after. */
-function isSalesforceUtc(c: string): boolean {
+/** ISO 8601 UTC with milliseconds, 2026-11-22T14:43:08.000Z: its fixed punctuation first, the full pattern after. */
+function isUtcMillis(c: string): boolean {
   return (
     c.length === 24 && c.charCodeAt(23) === 90 && c.charCodeAt(10) === 84 && c.charCodeAt(4) === 45 && c.charCodeAt(7) === 45 &&
     c.charCodeAt(13) === 58 && c.charCodeAt(16) === 58 && c.charCodeAt(19) === 46 && UTC_MILLIS.test(c)
@@ -97,8 +98,8 @@ const ENCODERS: Record<ValueKind, Encoder> = {
   },
   'date-time': (c, col) => {
     if (c === '') return 'null';
-    // Salesforce's own form (2026-11-22T14:43:08.000Z) passes as it is; a cheap shape check before the regex.
-    if (isSalesforceUtc(c)) return `"${c}"`;
+    // The canonical form passes as it is; anything else is parsed and written in it.
+    if (isUtcMillis(c)) return `"${c}"`;
     const t = Date.parse(c);
     if (Number.isNaN(t) || !/^\d{4}-\d{2}-\d{2}T/.test(c)) throw new CoercionError(col, 'date-time', c);
     return `"${new Date(t).toISOString()}"`;

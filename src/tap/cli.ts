@@ -105,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
 
   const logger: Logger = redactingLogger(stderrLogger('info'), redactor);
-  const client = await BulkClient.connect(config.connection, { logger, redactor, signal: controller.signal, poll: { initialMs: 250 } });
+  const client = await BulkClient.connect(config.connection, { logger, redactor, signal: controller.signal, poll: { initialMs: 100 } });
   try {
     if (o.test) {
       const a = await client.bulkAllowance({ signal: controller.signal });

@@ -135,7 +135,9 @@ export class StreamSync {
       return undefined;
     }
     ctx.logger.log('info', `${plan.stream}: resuming query job ${pos.id} at ${pos.locator === null ? 'its first page' : `locator ${pos.locator}`}${pos.skip ? ` after ${pos.skip} rows of that page` : ''}`);
-    return { job: ctx.client.query.job(pos.id), operation: pos.operation, locator: pos.locator, rowsBefore: pos.rows_before, inPage: pos.skip, last };
+    // `after`: the last row written is never written again, whatever job this is (a re-query's first row is it
+    // when an engine compares Ids loosely).
+    return { job: ctx.client.query.job(pos.id), operation: pos.operation, locator: pos.locator, rowsBefore: pos.rows_before, inPage: pos.skip, last, ...(last ? { after: last.id } : {}) };
   }
 
   private async drain(w: WindowBounds, c: Cursor): Promise<void> {

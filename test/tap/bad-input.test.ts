@@ -26,8 +26,10 @@ t.test('bad inputs', async (t) => {
     ['a missing connection key', ['--config', writeJson(dir, 'c5.json', { auth_flow: 'client_credentials', login_url: h.url, client_id: 'emulator-client' }), '--catalog', good], /client_secret/, 2],
     ['no --config', ['--catalog', good], /missing --config FILE/, 2],
   ];
-  for (const [what, args, message, code] of cases) {
-    const run = await runTap(args);
+  // The runs are independent: run them side by side, check them in order.
+  const runs = await Promise.all(cases.map(([, args]) => runTap(args)));
+  for (const [i, [what, , message, code]] of cases.entries()) {
+    const run = runs[i]!;
     t.equal(run.code, code, `${what}: exit ${code}`);
     t.match(run.stderr, message, `${what}: the message names it`);
     t.equal(run.lines.length, 0, `${what}: nothing on stdout`);

@@ -1,8 +1,9 @@
 // Full extraction through the real binary: what the org holds arrives typed and complete, SCHEMA first,
 // deleted rows through queryAll, many pages downloaded in parallel and delivered in order, counts checked.
+import { spawn } from 'node:child_process';
 import t from 'tap';
 import { withEmulator } from '../helpers/emulator.js';
-import { connection, differences, discoverCatalog, gateProxy, lastState, orgRows, records, runTap, selectStreams, writeJson } from './tap-harness.js';
+import { TAP_CLI, connection, differences, discoverCatalog, gateProxy, lastState, orgRows, records, runTap, selectStreams, writeJson } from './tap-harness.js';
 
 t.test('a full run extracts every Account and Contact of the org, typed, with deleted rows', async (t) => {
   const h = await withEmulator(t);
@@ -132,4 +133,27 @@ t.test('selection rules: automatic always, explicit selected wins, then selected
   const schema = run.lines.find((m) => m.type === 'SCHEMA');
   t.same(Object.keys(schema.schema.properties).sort(), ['Id', 'Industry', 'IsDeleted', 'Name', 'SystemModstamp']);
   t.same(Object.keys(records(run.lines)[0].record).sort(), ['Id', 'Industry', 'IsDeleted', 'Name', 'SystemModstamp'], 'records carry exactly the selected fields');
+});
+
+t.test('a slow reader gets the same output: stdout waits for it', async (t) => {
+  const h = await withEmulator(t, { scale: 3, limits: { defaultPageRecords: 200 } });
+  const dir = t.testdir();
+  const catalog = selectStreams(await discoverCatalog(dir, h.url), ['Contact']);
+  const child = spawn(process.execPath, [TAP_CLI, '--config', writeJson(dir, 'c.json', connection(h.url)), '--catalog', writeJson(dir, 'cat.json', catalog)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  let chunks = 0;
+  // The reader takes one chunk per timer turn: the tap writes far faster than that.
+  child.stdout.on('data', (d: Buffer) => {
+    text += d.toString('utf8');
+    chunks++;
+    child.stdout.pause();
+    setTimeout(() => child.stdout.resume(), 2);
+  });
+  const code = await new Promise((r) => child.on('close', r));
+  t.equal(code, 0);
+  t.ok(chunks > 20, `read in ${chunks} slow steps`);
+  const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+  const org = await orgRows(h, 'SELECT Id FROM Contact ORDER BY SystemModstamp ASC, Id ASC');
+  t.same(records(lines).map((r) => r.record.Id), org.map((r) => r.Id), 'every row once, in order');
+  t.equal(lines.at(-1).type, 'STATE');
 });
