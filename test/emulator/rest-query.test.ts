@@ -254,6 +254,12 @@ t.test('valid REST SOQL the emulator does not evaluate is refused plainly, never
     t.equal(r.status, 400, soql);
     t.same(r.body, [{ errorCode: 'API_ERROR', message: `salesforce-bulk-emulator does not support ${what} in REST queries` }], soql);
   }
+  const unbounded = await query(h, 'SELECT FIELDS(ALL) FROM Account');
+  t.equal(unbounded.status, 400, 'FIELDS(ALL) needs a LIMIT of at most 200');
+  t.equal(unbounded.body[0].errorCode, 'MALFORMED_QUERY');
+  t.equal((await query(h, 'SELECT FIELDS(ALL) FROM Account LIMIT 100')).body.records.length, 100);
+  t.equal((await query(h, 'SELECT MAX(AnnualRevenue) FROM Account LIMIT 1')).status, 400, 'no LIMIT on an aggregate without GROUP BY');
+  t.equal((await query(h, 'SELECT count() FROM Account LIMIT 5')).body.totalSize, 5, 'count() takes a LIMIT');
   const alias = await query(h, 'SELECT Name n FROM Account');
   t.equal(alias.status, 400, 'an alias outside an aggregate query is a syntax error');
   t.equal(alias.body[0].errorCode, 'MALFORMED_QUERY');
