@@ -57,6 +57,9 @@ t.test('a custom object from the short form: describe filled in, rows generated 
   t.match(field('Id'), { type: 'id', createable: false, updateable: false });
   t.match(field('CreatedDate'), { type: 'datetime', createable: false, updateable: false });
   t.same(field('Status__c').picklistValues.map((p: any) => p.value), ['Open', 'Closed']);
+  const children = (await h.json('sobjects/Account/describe')).body.childRelationships;
+  t.match(children.find((r: any) => r.childSObject === 'BigTable__c'), { field: 'Account__c', relationshipName: 'BigTables__r', cascadeDelete: false },
+    'the parent lists the new child relationship');
   const listed = (await h.json('sobjects')).body.sobjects.find((s: any) => s.name === 'BigTable__c');
   t.match(listed, { name: 'BigTable__c', keyPrefix: d.keyPrefix, custom: true, queryable: true });
 
