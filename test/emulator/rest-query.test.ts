@@ -254,8 +254,33 @@ t.test('valid REST SOQL the emulator does not evaluate is refused plainly, never
     t.equal(r.status, 400, soql);
     t.same(r.body, [{ errorCode: 'API_ERROR', message: `salesforce-bulk-emulator does not support ${what} in REST queries` }], soql);
   }
+  const unbounded = await query(h, 'SELECT FIELDS(ALL) FROM Account');
+  t.equal(unbounded.status, 400, 'FIELDS(ALL) needs a LIMIT of at most 200');
+  t.equal(unbounded.body[0].errorCode, 'MALFORMED_QUERY');
+  t.equal((await query(h, 'SELECT FIELDS(ALL) FROM Account LIMIT 100')).body.records.length, 100);
+  t.equal((await query(h, 'SELECT MAX(AnnualRevenue) FROM Account LIMIT 1')).status, 400, 'no LIMIT on an aggregate without GROUP BY');
+  t.equal((await query(h, 'SELECT count() FROM Account LIMIT 5')).body.totalSize, 5, 'count() takes a LIMIT');
   const alias = await query(h, 'SELECT Name n FROM Account');
   t.equal(alias.status, 400, 'an alias outside an aggregate query is a syntax error');
   t.equal(alias.body[0].errorCode, 'MALFORMED_QUERY');
   t.match(alias.body[0].message, /unexpected token: 'n'/);
+});
+
+t.test('GET /sobjects/{type}/{id} prints the record as the REST query does, compounds included', async (t) => {
+  const h = await withEmulator(t);
+  const [first] = (await query(h, 'SELECT Id FROM Account WHERE BillingCity != null ORDER BY Id LIMIT 1')).body.records;
+  const full = await h.json(`sobjects/Account/${first.Id}`);
+  t.equal(full.status, 200);
+  const viaQuery = (await query(h, `SELECT Id, Name, BillingAddress, NumberOfEmployees, CreatedDate FROM Account WHERE Id = '${first.Id}'`)).body.records[0];
+  for (const k of ['attributes', 'Id', 'Name', 'BillingAddress', 'NumberOfEmployees', 'CreatedDate']) t.same(full.body[k], viaQuery[k], k);
+  t.type(full.body.BillingAddress, 'object');
+  const some = await h.json(`sobjects/Account/${first.Id}?fields=Name,AnnualRevenue`);
+  t.same(Object.keys(some.body), ['attributes', 'Name', 'AnnualRevenue']);
+  const bad = await h.json(`sobjects/Account/${first.Id}?fields=Name,Nope__c`);
+  t.equal(bad.status, 400);
+  t.equal(bad.body[0].errorCode, 'INVALID_FIELD');
+  const { Connection } = await import('jsforce');
+  const conn = new Connection({ instanceUrl: h.url, accessToken: h.token, version: API.slice(1) });
+  const retrieved = (await conn.sobject('Account').retrieve(first.Id)) as unknown as Record<string, unknown>;
+  t.equal(retrieved.Id, first.Id, 'jsforce retrieve()');
 });

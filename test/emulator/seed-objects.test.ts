@@ -57,6 +57,9 @@ t.test('a custom object from the short form: describe filled in, rows generated 
   t.match(field('Id'), { type: 'id', createable: false, updateable: false });
   t.match(field('CreatedDate'), { type: 'datetime', createable: false, updateable: false });
   t.same(field('Status__c').picklistValues.map((p: any) => p.value), ['Open', 'Closed']);
+  const children = (await h.json('sobjects/Account/describe')).body.childRelationships;
+  t.match(children.find((r: any) => r.childSObject === 'BigTable__c'), { field: 'Account__c', relationshipName: 'BigTables__r', cascadeDelete: false },
+    'the parent lists the new child relationship');
   const listed = (await h.json('sobjects')).body.sobjects.find((s: any) => s.name === 'BigTable__c');
   t.match(listed, { name: 'BigTable__c', keyPrefix: d.keyPrefix, custom: true, queryable: true });
 
@@ -89,6 +92,7 @@ t.test('objects from captured describe files (sf sobject describe --json): a new
   const shipment = JSON.parse(JSON.stringify(invoice).replaceAll('Invoice__c', 'Shipment__c').replaceAll('Invoices', 'Shipments').replaceAll('Invoice', 'Shipment'));
   shipment.keyPrefix = 'a5S';
   const rating = account.fields.find((f: any) => f.name === 'Rating');
+  account.fields.push({ ...rating, name: 'Embedding__c', label: 'Embedding', custom: true, type: 'vector', picklistValues: [] });
   account.fields.push({ ...rating, name: 'Tier__c', label: 'Tier', custom: true, picklistValues: ['Gold', 'Silver'].map((value) => ({ ...rating.picklistValues[0], label: value, value })) });
 
   const dir = mkdtempSync(join(tmpdir(), 'seed-objects-'));
@@ -106,7 +110,9 @@ t.test('objects from captured describe files (sf sobject describe --json): a new
   const d = (await h.json('sobjects/Shipment__c/describe')).body;
   t.equal(d.keyPrefix, 'a5S', 'the captured describe is served as captured');
   t.same(d.fields.map((f: any) => f.name), shipment.fields.map((f: any) => f.name));
-  t.ok((await h.json('sobjects/Account/describe')).body.fields.some((f: any) => f.name === 'Tier__c'), 'the replaced Account describe is served');
+  const served = (await h.json('sobjects/Account/describe')).body.fields;
+  t.ok(served.some((f: any) => f.name === 'Tier__c'), 'the replaced Account describe is served');
+  t.match(served.find((f: any) => f.name === 'Embedding__c'), { type: 'vector' }, 'a field type the emulator does not know is served as captured');
   const counts = await h.admin('/counts');
   t.same([counts.Account.live, counts.Shipment__c.live], [10, 30]);
   const tiers = (await restQuery(h, 'SELECT Tier__c FROM Account')).records.map((r: any) => r.Tier__c);

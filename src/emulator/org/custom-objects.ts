@@ -63,18 +63,18 @@ export function externalIdField(c: Captured): Raw {
   });
 }
 
-function sortedInsert<T>(list: T[], item: T, key: (x: T) => string): void {
+export function sortedInsert<T>(list: T[], item: T, key: (x: T) => string): void {
   const k = key(item);
   let i = 0;
   while (i < list.length && key(list[i]) < k) i++;
   list.splice(i, 0, item);
 }
 
-function childRelKey(r: Raw): string {
+export function childRelKey(r: Raw): string {
   return `${String(r.childSObject)}\u0000${String(r.field)}`;
 }
 
-function childRel(childSObject: string, field: string, relationshipName: string | null, restrictedDelete = false): Raw {
+export function childRel(childSObject: string, field: string, relationshipName: string | null, restrictedDelete = false): Raw {
   return {
     cascadeDelete: false,
     childSObject,

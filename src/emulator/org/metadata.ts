@@ -45,8 +45,9 @@ function deepFreeze<T>(o: T): T {
 
 /** Builds the typed FieldDef of one describe field entry (`raw` is kept as given). */
 export function fieldDefFromDescribe(raw: Readonly<Record<string, unknown>>): FieldDef {
-  const type = String(raw.type);
-  if (!FIELD_TYPES.has(type)) throw new Error(`describe field ${String(raw.name)}: unknown type ${type}`);
+  // A describe captured from a newer org may name a type this emulator does not know: it is served as captured
+  // and stored like anyType (text), rather than refusing the whole describe.
+  const type = FIELD_TYPES.has(String(raw.type)) ? String(raw.type) : 'anyType';
   const picklistValues = Array.isArray(raw.picklistValues) ? (raw.picklistValues as PicklistValue[]) : [];
   return Object.freeze({
     name: String(raw.name),

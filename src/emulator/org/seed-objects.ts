@@ -4,7 +4,18 @@
 // The result replaces or adds to the base org's metadata.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { capturedField, customDescribe, customGlobalEntry, customObjectFields, derive, type Captured, type Raw } from './custom-objects.js';
+import {
+  capturedField,
+  childRel,
+  childRelKey,
+  customDescribe,
+  customGlobalEntry,
+  customObjectFields,
+  derive,
+  sortedInsert,
+  type Captured,
+  type Raw,
+} from './custom-objects.js';
 import { buildTypes, readCaptured, type OrgMetadata } from './metadata.js';
 
 /** One field of the short form: `{"name": "Amount__c", "type": "currency"}` plus optional details. */
@@ -39,6 +50,12 @@ export interface ShortObject {
   readonly labelPlural?: string;
   readonly keyPrefix?: string;
   readonly fields: readonly ShortField[];
+}
+
+/** The org metadata with a seed's objects, and the names of the objects the seed described. */
+export interface SeedMetadata {
+  readonly metadata: OrgMetadata;
+  readonly objects: readonly string[];
 }
 
 /** An entry of the seed's `objects`: a short form, a describe body (or `sf … --json` output), or a file of one. */
@@ -192,14 +209,40 @@ function describeOf(c: Captured, entry: SeedObject, at: string, used: Set<string
 }
 
 /**
+ * A parent lists the relationships of its children: each reference field of an added object becomes a child
+ * relationship of the object it points to (named from the child's plural label, as Salesforce names a new custom
+ * lookup's), unless the parent already lists it.
+ */
+function addChildRelationships(describes: Map<string, Raw>, added: readonly Raw[]): void {
+  for (const child of added) {
+    const plural = String(child.labelPlural ?? child.label ?? child.name).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
+    for (const f of child.fields as Raw[]) {
+      if (f.type !== 'reference' || !Array.isArray(f.referenceTo)) continue;
+      for (const target of f.referenceTo as string[]) {
+        const parent = describes.get(target.toLowerCase());
+        if (!parent || !Array.isArray(parent.childRelationships)) continue;
+        const rels = parent.childRelationships as Raw[];
+        if (rels.some((r) => r.childSObject === child.name && r.field === f.name)) continue;
+        const copy = Object.isFrozen(parent) ? structuredClone(parent) : parent;
+        const list = [...(copy.childRelationships as Raw[])];
+        sortedInsert(list, childRel(String(child.name), String(f.name), f.custom === true ? `${plural}__r` : null), childRelKey);
+        copy.childRelationships = list;
+        describes.set(target.toLowerCase(), copy);
+      }
+    }
+  }
+}
+
+/**
  * `base` with the seed's objects: a describe of an object the base org has replaces it, any other is added.
  * `baseDir` resolves `describeFile` paths (the seed file's folder).
  */
-export function metadataWithObjects(base: OrgMetadata, objects: readonly SeedObject[], baseDir: string): OrgMetadata {
+export function metadataWithObjects(base: OrgMetadata, objects: readonly SeedObject[], baseDir: string): SeedMetadata {
   const c = readCaptured();
   const used = new Set<string>(base.globalList.map((e) => String(e.keyPrefix ?? '')));
   const describes = new Map<string, Raw>(base.types.map((t) => [t.name.toLowerCase(), t.describe as Raw]));
   const global = [...base.globalList] as Raw[];
+  const added: Raw[] = [];
   objects.forEach((entry, i) => {
     const { describe, global: g } = describeOf(c, entry, `/objects/${i}`, used, baseDir);
     const name = String(describe.name);
@@ -210,6 +253,7 @@ export function metadataWithObjects(base: OrgMetadata, objects: readonly SeedObj
     }
     used.add(String(describe.keyPrefix));
     describes.set(name.toLowerCase(), describe);
+    added.push(describe);
     const at = global.findIndex((e) => String(e.name).toLowerCase() === name.toLowerCase());
     if (at >= 0) global[at] = g;
     else {
@@ -218,8 +262,9 @@ export function metadataWithObjects(base: OrgMetadata, objects: readonly SeedObj
       global.splice(k, 0, g);
     }
   });
+  addChildRelationships(describes, added);
   try {
-    return buildTypes(global, describes, base);
+    return { metadata: buildTypes(global, describes, base), objects: added.map((d) => String(d.name)) };
   } catch (e) {
     throw new SeedObjectError('/objects', (e as Error).message);
   }

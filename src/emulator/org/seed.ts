@@ -15,7 +15,7 @@ import {
 } from './demo-org.js';
 import { loadMetadata, type OrgMetadata } from './metadata.js';
 import { generateRecords } from './record-generator.js';
-import { metadataWithObjects, SeedObjectError, type SeedObject } from './seed-objects.js';
+import { metadataWithObjects, SeedObjectError, type SeedMetadata, type SeedObject } from './seed-objects.js';
 import {
   createOrgStore,
   DEFAULT_SETTINGS,
@@ -186,7 +186,7 @@ export function validateSeed(json: unknown, metadata?: OrgMetadata, baseDir = pr
   let m = metadata;
   if (!m) {
     try {
-      m = seedMetadata(seed, baseDir);
+      m = seedMetadata(seed, baseDir).metadata;
     } catch (e) {
       if (e instanceof SeedObjectError) return [e.message];
       throw e;
@@ -196,9 +196,9 @@ export function validateSeed(json: unknown, metadata?: OrgMetadata, baseDir = pr
 }
 
 /** The org metadata of a seed: the packaged describes, with the seed's own objects replacing or added. */
-function seedMetadata(seed: SeedFile, baseDir: string): OrgMetadata {
+function seedMetadata(seed: SeedFile, baseDir: string): SeedMetadata {
   const base = loadMetadata();
-  return seed.objects?.length ? metadataWithObjects(base, seed.objects, baseDir) : base;
+  return seed.objects?.length ? metadataWithObjects(base, seed.objects, baseDir) : { metadata: base, objects: [] };
 }
 
 function tableType(m: OrgMetadata, name: string): SObjectType | undefined {
@@ -331,10 +331,9 @@ export function buildSeed(json: unknown, opts: LoadSeedOptions = {}, source = 's
   const errors = validateSeed(json, undefined, baseDir);
   if (errors.length) throw new SeedError(source, errors);
   const seed = json as SeedFile;
-  const metadata = seedMetadata(seed, baseDir);
+  const { metadata, objects } = seedMetadata(seed, baseDir);
   // Objects whose describe the seed brings are generated from their field types, never by the demo generator.
-  const base = loadMetadata();
-  const brought = new Set(metadata.types.filter((t) => base.type(t.name) !== t).map((t) => t.name));
+  const brought = new Set(objects.map((n) => metadata.type(n)!.name));
   const now = Math.floor((opts.now ?? Date.now()) / 1000) * 1000;
   const demo = seed.base === 'demo';
 

@@ -4,7 +4,7 @@
 import type { FieldDef, FieldValue, OrgStore, Row } from '../org/types.js';
 import type { CompileOptions } from '../soql/compile.js';
 import { planRestQuery, type AggregateColumn, type RestColumn, type RestQueryOutcome } from '../soql/rest-query.js';
-import { isoDateTime } from './csv-values.js';
+import { formatJsonDateTime } from '../json-datetime.js';
 
 type Json = Record<string, unknown>;
 
@@ -21,8 +21,7 @@ export function restValue(v: FieldValue | undefined, field: FieldDef | null): un
   if (field === null) return v;
   switch (field.type) {
     case 'datetime':
-      // REST prints datetimes with a numeric zone: 2026-11-22T14:43:08.000+0000
-      return typeof v === 'number' ? isoDateTime(v).slice(0, -1) + '+0000' : v;
+      return typeof v === 'number' ? formatJsonDateTime(v) : v;
     case 'int':
     case 'long':
     case 'double':

@@ -142,7 +142,4 @@ export function sendError(req: IncomingMessage, res: ServerResponse, err: ApiErr
   sendJson(req, res, err.status, err.body(), err.headers);
 }
 
-/** Salesforce's datetime in JSON answers (job info, REST records): `2026-11-22T14:43:08.000+0000`. */
-export function formatJsonDateTime(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+0000');
-}
+export { formatJsonDateTime } from '../json-datetime.js';

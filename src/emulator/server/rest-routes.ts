@@ -3,7 +3,7 @@ import { compileRestQuery, type RestQueryResult } from '../query/index.js';
 import { SoqlError } from '../soql/index.js';
 import { versionsJson } from '../versions.js';
 import type { RequestContext } from './context.js';
-import { ApiError, formatJsonDateTime, notFound, salesforceJson, send, sendJson } from './respond.js';
+import { ApiError, notFound, salesforceJson, send, sendJson } from './respond.js';
 
 const describeCache = new WeakMap<object, Map<string, string>>();
 
@@ -79,24 +79,26 @@ export function getSObjectBasic(ctx: RequestContext, v: number, name: string): v
   send(ctx.req, ctx.res, 200, json, { 'Content-Type': 'application/json;charset=UTF-8' });
 }
 
-/** GET /sobjects/{type}/{id}: the record as JSON with its attributes (datetimes in Salesforce's REST format). */
+/**
+ * GET /sobjects/{type}/{id}[?fields=a,b]: the record as the REST query prints it (typed values, attributes,
+ * address and location compounds as objects); a field that does not exist answers 400 INVALID_FIELD.
+ */
 export function getRecord(ctx: RequestContext, v: number, name: string, id: string): void {
   const type = typeOr404(ctx, name);
   const row = ctx.emu.org.table(type.name)?.get(id);
   if (!row || row.IsDeleted === true) {
     throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
   }
-  const out: Record<string, unknown> = {
-    attributes: { type: type.name, url: `/services/data/v${v}.0/sobjects/${type.name}/${row.Id}` },
-  };
-  const wanted = ctx.query.get('fields')?.split(',').map((f) => f.trim().toLowerCase());
-  for (const f of type.fields) {
-    if (f.type === 'address' || f.type === 'location') continue;
-    if (wanted && !wanted.includes(f.name.toLowerCase())) continue;
-    const value = row[f.name] ?? null;
-    out[f.name] = f.type === 'datetime' && typeof value === 'number' ? formatJsonDateTime(value) : value;
+  const wanted = ctx.query.get('fields')?.split(',').map((f) => f.trim()).filter((f) => /^\w+$/.test(f));
+  const fields = wanted?.length ? wanted : type.fields.map((f) => f.name);
+  let compiled;
+  try {
+    compiled = compileRestQuery(ctx.emu.org, `SELECT ${fields.join(', ')} FROM ${type.name} WHERE Id = '${String(row.Id)}'`, { now: ctx.emu.now });
+  } catch (e) {
+    if (e instanceof SoqlError) throw new ApiError(400, e.errorCode, e.message);
+    throw e;
   }
-  sendJson(ctx.req, ctx.res, 200, out);
+  sendJson(ctx.req, ctx.res, 200, compiled.execute(false).records(0, 1, v)[0]);
 }
 
 export function getLimits(ctx: RequestContext): void {

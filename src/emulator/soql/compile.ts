@@ -624,6 +624,16 @@ function checkRefusals(soql: string, q: Query, api: QueryApi): void {
   if (u.orderByAggregate) throw emulatorLimit('ORDER BY an aggregate function');
   if (u.grouping) throw emulatorLimit('GROUPING()');
   if (q.groupByFunction) throw emulatorLimit(`GROUP BY ${q.groupByFunction}`);
+  // FIELDS(ALL) and FIELDS(CUSTOM) are unbounded sets of fields: REST takes them only with LIMIT 200 or less.
+  const unbounded = q.select.find((i) => i.kind === 'fields' && i.which !== 'STANDARD');
+  if (unbounded && (q.limit === null || q.limit > 200)) {
+    throw new SoqlError('MALFORMED_QUERY', positionedMessage(soql, (unbounded as { offset: number }).offset, 6, 'The SOQL FIELDS function must have a LIMIT of at most 200'));
+  }
+  // An aggregate function without GROUP BY makes one row: LIMIT is refused (count() may take one).
+  const aggregates = q.select.filter((i) => i.kind === 'aggregate');
+  if (q.limit !== null && q.groupBy.length === 0 && aggregates.length && !aggregates.every((i) => i.kind === 'aggregate' && i.fn === 'COUNT' && i.arg === null)) {
+    throw new SoqlError('MALFORMED_QUERY', 'LIMIT is not allowed in a query with an aggregate function and no GROUP BY');
+  }
   if (q.offset !== null && q.offset > MAX_SOQL_OFFSET) {
     throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_SOQL_OFFSET}`);
   }

@@ -1,6 +1,7 @@
-// Recursive-descent parser for the SOQL subset Bulk API 2.0 query jobs accept. Syntax errors are
-// MALFORMED_QUERY with Salesforce's positioned text; constructs Bulk 2.0 refuses (aggregates,
-// GROUP BY, OFFSET, TYPEOF, parent-to-child subqueries) are parsed and flagged, not rejected here.
+// Recursive-descent parser for the SOQL the emulator serves: Bulk API 2.0 query jobs and the REST query resource.
+// Syntax errors are MALFORMED_QUERY with Salesforce's positioned text. Constructs only REST accepts (aggregates,
+// GROUP BY, HAVING, OFFSET, date functions in SELECT) are parsed into the query and flagged, and what neither API
+// is evaluated for here (TYPEOF, parent-to-child subqueries, toLabel()) is flagged: the binder decides per API.
 import type { AggregateFunction, Alias, CompareOp, Condition, Literal, Operand, OrderItem, Path, Query, SelectItem, SubQuery, Unsupported } from './ast.js';
 import { malformed, TEXT } from './errors.js';
 import { isDateLiteralName, dateLiteralTakesN } from './date-literals.js';
