@@ -268,9 +268,11 @@ function typedLiteral(scope: Scope, o: BoundOperand, lit: Literal): Typed {
   switch (o.kind) {
     case 'text':
     case 'multi':
-    case 'time':
       if (lit.kind !== 'string') throw wrongType();
       return { kind: 'value', value: lit.value === '' ? null : lit.value };
+    case 'time':
+      if (lit.kind !== 'string') throw wrongType();
+      return { kind: 'value', value: lit.value === '' ? null : storedTime(lit.value) };
     case 'id':
       if (lit.kind !== 'string') throw wrongType();
       if (lit.value === '') return { kind: 'value', value: null };
@@ -278,7 +280,8 @@ function typedLiteral(scope: Scope, o: BoundOperand, lit: Literal): Typed {
         throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR',
           positionedMessage(scope.soql, lit.offset, lit.length, TEXT.invalidId(lit.value)));
       }
-      return { kind: 'value', value: lit.value.slice(0, 15) };
+      // Ids compare by their 15-character, case-sensitive form: an 18-character literal names the same record.
+      return { kind: 'value', value: idKey(lit.value) };
     case 'bool':
       if (lit.kind !== 'boolean') throw wrongType();
       return { kind: 'value', value: lit.value };
@@ -297,6 +300,22 @@ function typedLiteral(scope: Scope, o: BoundOperand, lit: Literal): Typed {
   }
 }
 
+/** The 15-character, case-sensitive form of a record Id, by which Salesforce compares and orders Ids. */
+function idKey(id: string): string {
+  return id.length > 15 ? id.slice(0, 15) : id;
+}
+
+const TIME_LITERAL = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?Z?$/;
+
+/**
+ * A time literal in the stored form `HH:mm:ss.SSSZ` (ingest/coerce.ts, org/seed.ts), so `'10:00:00Z'` equals and
+ * orders like a stored `10:00:00.000Z`; text that is no time is kept and matches nothing.
+ */
+function storedTime(text: string): string {
+  const m = TIME_LITERAL.exec(text);
+  return m ? `${m[1]}:${m[2]}:${m[3] ?? '00'}.${(m[4] ?? '').padEnd(3, '0')}Z` : text;
+}
+
 /** Key under which a value is compared for equality / set membership. */
 export function eqKey(v: FieldValue, kind: ValueKind): FieldValue {
   if (v === null) return null;
@@ -304,7 +323,7 @@ export function eqKey(v: FieldValue, kind: ValueKind): FieldValue {
     case 'text':
       return typeof v === 'string' ? v.toLowerCase() : v;
     case 'id':
-      return typeof v === 'string' ? v.slice(0, 15) : v;
+      return typeof v === 'string' ? idKey(v) : v;
     case 'multi':
       return typeof v === 'string' ? normalizeMulti(v) : v;
     default:
@@ -340,6 +359,15 @@ function orderPredicate(op: CompareOp, get: Getter, val: FieldValue, kind: Value
       default: return (r) => { const v = get(r); return typeof v === 'string' && v.toUpperCase() >= lit; };
     }
   }
+  if (kind === 'id') {
+    // The literal is already 15 characters; a stored 18-character Id is cut to match, or `Id > X` would return X.
+    switch (op) {
+      case '<': return (r) => { const v = get(r); return typeof v === 'string' && idKey(v) < lit; };
+      case '<=': return (r) => { const v = get(r); return typeof v === 'string' && idKey(v) <= lit; };
+      case '>': return (r) => { const v = get(r); return typeof v === 'string' && idKey(v) > lit; };
+      default: return (r) => { const v = get(r); return typeof v === 'string' && idKey(v) >= lit; };
+    }
+  }
   switch (op) {
     case '<': return (r) => { const v = get(r); return v !== null && (v as number | string) < lit; };
     case '<=': return (r) => { const v = get(r); return v !== null && (v as number | string) <= lit; };
@@ -363,7 +391,7 @@ function equalsPredicate(get: Getter, val: FieldValue, kind: ValueKind): Predica
       const p = val as string;
       return (r) => {
         const v = get(r);
-        return typeof v === 'string' && v.length >= 15 && v.startsWith(p);
+        return typeof v === 'string' && idKey(v) === p;
       };
     }
     case 'multi': {
@@ -488,12 +516,12 @@ function bindSemiJoin(scope: Scope, o: BoundOperand, sub: SubQuery, negated: boo
     for (let i = 0; i < rows.length; i++) {
       const src = col.chain < 0 ? rows[i] : chains[col.chain][i];
       const v = src?.[col.field];
-      if (typeof v === 'string' && v !== '') ids.add(v.slice(0, 15));
+      if (typeof v === 'string' && v !== '') ids.add(idKey(v));
     }
     const get = o.get(rt);
     const member = (r: Row): boolean => {
       const v = get(r);
-      return typeof v === 'string' && ids.has(v.slice(0, 15));
+      return typeof v === 'string' && ids.has(idKey(v));
     };
     return negated ? (r) => !member(r) : member;
   };
