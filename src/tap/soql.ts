@@ -35,9 +35,8 @@ export interface WindowQuery {
 
 /**
  * `SELECT ... WHERE rk >= start AND rk < end ORDER BY rk, Id`; after a row (rk = v, Id = id) the condition adds
- * `((rk >= v AND Id > id) OR rk > v)`, the same rows as `(rk = v AND Id > id) OR rk > v`: no row with an equal
- * timestamp is lost, none is written twice. (`>=` rather than `=`: the same set, and an equality on datetimes
- * is where SOQL engines are weakest.)
+ * `((rk = v AND Id > id) OR rk > v)`: no row with an equal timestamp is lost, none is written twice. A row that
+ * changed since it was written has a later rk and comes back, as a changed row should.
  */
 export function windowSoql(q: WindowQuery): string {
   const where: string[] = [];
@@ -48,7 +47,7 @@ export function windowSoql(q: WindowQuery): string {
     if (q.after) {
       if (q.after.replication_key_value === null) throw new ConnectorError('RUN_FAILED', 'cannot resume after a row without a replication key value');
       const v = soqlInstant(q.after.replication_key_value);
-      where.push(`((${rk} >= ${v} AND Id > ${idLiteral(q.after.id)}) OR ${rk} > ${v})`);
+      where.push(`((${rk} = ${v} AND Id > ${idLiteral(q.after.id)}) OR ${rk} > ${v})`);
     }
   } else if (q.after) {
     where.push(`Id > ${idLiteral(q.after.id)}`);

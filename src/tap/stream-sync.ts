@@ -36,8 +36,6 @@ interface Cursor {
   /** Rows of that page written. */
   inPage: number;
   last: LastRow | undefined;
-  /** A job re-queried after this row: it is never written twice, even if an engine's Id comparison lets it back in. */
-  after?: string;
 }
 
 export class StreamSync {
@@ -97,7 +95,7 @@ export class StreamSync {
       const job = await ctx.client.query.create({ operation: plan.operation, query }, { signal: ctx.signal });
       tally.jobs++;
       ctx.logger.log('info', `${plan.stream}: query job ${job.id} (${plan.operation}) for ${describeWindow(w)}${resume?.last ? `, after Id ${resume.last.id}` : ''}`);
-      cursor = { job, operation: plan.operation, locator: null, rowsBefore: 0, inPage: 0, last: resume?.last, ...(resume?.last ? { after: resume.last.id } : {}) };
+      cursor = { job, operation: plan.operation, locator: null, rowsBefore: 0, inPage: 0, last: resume?.last };
     }
     // Written before waiting, so a run killed while the job runs picks the same job up again.
     await this.saveInFlight(w, cursor);
@@ -135,9 +133,7 @@ export class StreamSync {
       return undefined;
     }
     ctx.logger.log('info', `${plan.stream}: resuming query job ${pos.id} at ${pos.locator === null ? 'its first page' : `locator ${pos.locator}`}${pos.skip ? ` after ${pos.skip} rows of that page` : ''}`);
-    // `after`: the last row written is never written again, whatever job this is (a re-query's first row is it
-    // when an engine compares Ids loosely).
-    return { job: ctx.client.query.job(pos.id), operation: pos.operation, locator: pos.locator, rowsBefore: pos.rows_before, inPage: pos.skip, last, ...(last ? { after: last.id } : {}) };
+    return { job: ctx.client.query.job(pos.id), operation: pos.operation, locator: pos.locator, rowsBefore: pos.rows_before, inPage: pos.skip, last };
   }
 
   private async drain(w: WindowBounds, c: Cursor): Promise<void> {
@@ -165,7 +161,6 @@ export class StreamSync {
           skip--;
           continue;
         }
-        if (row.Id === c.after) continue;
         coercer ??= this.coercerFor(page.columns ?? Object.keys(row));
         if (writer.record(this.prefix, coercer.json(row), extracted)) await writer.flush();
         tally.rows++;
