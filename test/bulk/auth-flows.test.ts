@@ -2,6 +2,7 @@
 import t from 'tap';
 import { generateKeyPairSync } from 'node:crypto';
 import { AuthError } from '../../src/bulk/errors.js';
+import type { LogLevel } from '../../src/bulk/index.js';
 import { CREDS, clientRequests, collect, connect, startEmu } from '../helpers/emulator.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -105,18 +106,23 @@ t.test('a bare access token that expires stops with a clear error', async (t) =>
 
 t.test('a caller that gives up while a token is refreshed does not fail the others waiting on it', async (t) => {
   const emu = await startEmu(t);
-  const client = await connect(emu);
+  const impatient = new AbortController();
+  let renewals = 0;
+  // The impatient caller gives up once both callers wait on the one token request (each logs that it renews).
+  const logger = { log: (_level: LogLevel, message: string) => {
+    if (/session expired; re-authenticating/.test(message) && ++renewals === 2) setImmediate(() => impatient.abort());
+  } };
+  const client = await connect(emu, {}, { logger });
   t.teardown(() => client.close());
   await emu.expireSessions();
   await emu.faults({ rules: [{ kind: 'latency', latencyMs: 600, method: 'POST', path: '/services/oauth2/token$' }] });
   const since = await emu.lastSeq();
-  const impatient = new AbortController();
   const first = client.limits({ signal: impatient.signal });
   const second = client.limits();
-  setTimeout(() => impatient.abort(), 150);
   await t.rejects(first, { name: 'AbortedError' }, 'the caller that gave up sees its own abort');
   const limits = await second;
   t.ok(limits, 'the other caller gets its answer with the refreshed token');
   const tokens = clientRequests(await emu.requests(since)).filter((r) => r.path === '/services/oauth2/token');
   t.equal(tokens.length, 1, 'one token request served both');
+  t.equal(renewals, 2, 'both callers waited on that renewal');
 });

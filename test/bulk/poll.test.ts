@@ -56,8 +56,14 @@ t.test('errors of the status call carry the job id; the signal stops the wait', 
   const e = await pollUntilTerminal('750E', async () => { throw new NetworkError('down', 'ECONNRESET'); }, opts).catch((x: unknown) => x);
   t.equal((e as NetworkError).jobId, '750E');
   const ac = new AbortController();
-  setTimeout(() => ac.abort(), 30);
-  await t.rejects(pollUntilTerminal('750F', async () => ({ id: '750F', state: 'InProgress' as JobState }), { ...opts, signal: ac.signal }), { code: 'SF_ABORTED' });
+  let looks = 0;
+  // Aborted once the job has been looked at twice, while the poller waits for its next look.
+  const status = async () => {
+    if (++looks === 2) setImmediate(() => ac.abort());
+    return { id: '750F', state: 'InProgress' as JobState };
+  };
+  await t.rejects(pollUntilTerminal('750F', status, { ...opts, signal: ac.signal }), { code: 'SF_ABORTED' });
+  t.equal(looks, 2, 'no look after the abort');
 });
 
 t.test('whatever ends a wait early leaves the outcome unknown and names the job', async (t) => {
@@ -76,9 +82,15 @@ t.test('whatever ends a wait early leaves the outcome unknown and names the job'
   // A kill (the caller's signal) during a wait: each job is named, even when the signal's reason is shared.
   const ac = new AbortController();
   const shared = new AbortedError('shutting down');
-  setTimeout(() => ac.abort(shared), 30);
+  const looked = new Set<string>();
+  // Aborted once both jobs have been looked at, while both pollers wait.
+  const look = async (id: string) => {
+    looked.add(id);
+    if (looked.size === 2 && !ac.signal.aborted) setImmediate(() => ac.abort(shared));
+    return { id, state: 'InProgress' as JobState };
+  };
   const [a, b] = await Promise.all(['750I', '750J'].map((id) =>
-    pollUntilTerminal(id, async () => ({ id, state: 'InProgress' as JobState }), { ...opts, signal: ac.signal }).then(() => undefined, (x: unknown) => x as AbortedError)));
+    pollUntilTerminal(id, () => look(id), { ...opts, signal: ac.signal }).then(() => undefined, (x: unknown) => x as AbortedError)));
   t.equal(a!.code, 'SF_ABORTED');
   t.equal(a!.jobId, '750I');
   t.equal(b!.jobId, '750J');
