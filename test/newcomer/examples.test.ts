@@ -123,11 +123,12 @@ t.test('failed rows: fix them in the JSON Lines file and feed them again, as the
   t.match(failed[0].error, /SAMPLE-ACC-404/, 'the error names the missing parent');
   t.equal((await orgRows(h, "SELECT Id FROM Contact WHERE External_Id__c = 'SAMPLE-CON-2'", false)).length, 0);
 
-  // The fix, then the README's re-feed pipeline: the input's SCHEMA lines, then the fixed rows as RECORDs.
+  // The README's fix (jq) and re-feed pipeline: the input's SCHEMA lines, then the fixed rows as RECORDs.
   const fixedFile = join(dir, 'failed', failedFiles[0]!);
-  const fixed = failed.map((f) => ({ ...f, record: { ...f.record, account_external_id: 'SAMPLE-ACC-2' } }));
-  writeFileSync(fixedFile, fixed.map((f) => JSON.stringify(f)).join('\n') + '\n');
-  const refeed = await run('sh', ['-c', `{ grep '"type":"SCHEMA"' "${input}"; jq -c '{type: "RECORD", stream, record}' "${fixedFile}"; } | "${process.execPath}" "${BIN.target}" --config "${cfg}"`]);
+  const fixed = join(dir, 'fixed.jsonl');
+  const fix = await run('sh', ['-c', `jq -c 'if .record.account_external_id == "SAMPLE-ACC-404" then .record.account_external_id = "SAMPLE-ACC-2" else . end' "${fixedFile}" > "${fixed}"`]);
+  t.equal(fix.code, 0, fix.stderr);
+  const refeed = await run('sh', ['-c', `{ grep '"type":"SCHEMA"' "${input}"; jq -c '{type: "RECORD", stream, record}' "${fixed}"; } | "${process.execPath}" "${BIN.target}" --config "${cfg}"`]);
   t.equal(refeed.code, 0, refeed.stderr);
   t.same(await orgRows(h, "SELECT External_Id__c, Account.External_Id__c FROM Contact WHERE External_Id__c = 'SAMPLE-CON-2'", false), [
     { External_Id__c: 'SAMPLE-CON-2', 'Account.External_Id__c': 'SAMPLE-ACC-2' },
