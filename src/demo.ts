@@ -70,15 +70,17 @@ async function runTool(opts: {
     out.end();
     await once(out, 'finish');
   })();
+  // A tool that stops early closes its stdin (EPIPE): feeding stops, and its exit code says why.
   const fed = (async () => {
     if (!opts.stdin) return;
     const stdin = child.stdin!;
-    stdin.on('error', () => undefined); // a target that stops early closes its stdin; its exit code says why
+    stdin.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => stdin.once('close', () => resolve()));
     for (const file of opts.stdin) {
       for await (const chunk of createReadStream(file)) {
-        opts.onStdinBytes?.((chunk as Buffer).length);
-        if (!stdin.write(chunk)) await Promise.race([once(stdin, 'drain'), once(stdin, 'close')]);
         if (stdin.destroyed) return;
+        opts.onStdinBytes?.((chunk as Buffer).length);
+        if (!stdin.write(chunk)) await Promise.race([new Promise<void>((resolve) => stdin.once('drain', () => resolve())), closed]);
       }
     }
     stdin.end();

@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { orgRows } from '../tap/tap-harness.js';
 
@@ -147,7 +149,7 @@ t.test('against orgs the test holds: the destination has the same Accounts and C
 t.test('SIGINT in the middle of a run: exit 130, both emulators stopped', async (t) => {
   const out = outDir(t);
   let sent = false;
-  const r = await run(process.execPath, [DEMO, '--out', out], 60_000, (all, child) => {
+  const r = await run(process.execPath, [DEMO, '--out', out, '--scale', '1'], 60_000, (all, child) => {
     if (!sent && /tap-salesforce-bulk --config \S+ --catalog/.test(all)) {
       sent = true;
       child.kill('SIGINT');
@@ -159,4 +161,23 @@ t.test('SIGINT in the middle of a run: exit 130, both emulators stopped', async 
   const urls = [...r.stderr.matchAll(/source org at (\S+), destination org at (\S+)/g)].flatMap((m) => [m[1]!, m[2]!]);
   t.equal(urls.length, 2);
   for (const u of urls) t.ok(await unreachable(u), `${u} is stopped`);
+});
+
+t.test('a failing step: exit 1 naming the step, and the emulator it started is stopped', async (t) => {
+  // A destination whose token endpoint refuses every client: the target fails at once (no retry for a 400).
+  const refusing = createServer((req, res) => {
+    req.resume();
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'invalid_client_id', error_description: 'client identifier invalid' }));
+  });
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
+  t.teardown(() => new Promise<void>((resolve) => refusing.close(() => resolve())));
+  const destination = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+  const out = outDir(t);
+  const r = await run(process.execPath, [DEMO, '--out', out, '--scale', '1', '--destination', destination]);
+  t.equal(r.code, 1, r.stderr);
+  t.match(r.stderr, /demo: failed: target exited with 2/);
+  t.notMatch(r.stderr, /check: /, 'no org check after a failed load');
+  const source = /source org at (\S+),/.exec(r.stderr)?.[1];
+  t.ok(source && (await unreachable(source)), `the source emulator it started (${source}) is stopped`);
 });
