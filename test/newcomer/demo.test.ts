@@ -2,51 +2,18 @@
 // org check, leaves the files it names, and stops both emulators it started. Then the demo against two emulators
 // this test started, so the test can read both orgs itself afterwards; then SIGINT in the middle of a run.
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { orgRows } from '../tap/tap-harness.js';
+import { BIN, run, tempDir } from './newcomer-harness.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const DEMO = join(ROOT, 'dist', 'src', 'demo.js');
+const DEMO = BIN.demo;
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], timeoutMs = 90_000, onStderr?: (all: string, child: ReturnType<typeof spawn>) => void): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${cmd} ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function outDir(t: { teardown(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'demo-test-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'out');
-}
+/** A clean output folder (its parent is removed when the test ends). */
+const outDir = (t: { teardown(fn: () => void): void }) => join(tempDir(t, 'demo-test-'), 'out');
 
 /** The summary table's rows: stream -> [extracted, loaded, failed, skipped]. */
 function tableRows(stderr: string): Record<string, number[]> {
@@ -69,7 +36,7 @@ async function unreachable(url: string): Promise<boolean> {
 
 t.test('npm run demo: exit 0, the summary table, both orgs checked, files where it says, every process stopped', async (t) => {
   const out = outDir(t);
-  const r = await run('npm', ['run', 'demo', '--', '--out', out]);
+  const r = await run('npm', ['run', 'demo', '--', '--out', out], { timeoutMs: 90_000 });
   t.equal(r.code, 0, r.stderr);
   const rows = tableRows(r.stderr);
   const accounts = recordsIn(join(out, 'Account.jsonl'), 'Account');
@@ -149,11 +116,13 @@ t.test('against orgs the test holds: the destination has the same Accounts and C
 t.test('SIGINT in the middle of a run: exit 130, both emulators stopped', async (t) => {
   const out = outDir(t);
   let sent = false;
-  const r = await run(process.execPath, [DEMO, '--out', out, '--scale', '1'], 60_000, (all, child) => {
-    if (!sent && /tap-salesforce-bulk --config \S+ --catalog/.test(all)) {
-      sent = true;
-      child.kill('SIGINT');
-    }
+  const r = await run(process.execPath, [DEMO, '--out', out, '--scale', '1'], {
+    onStderr: (all, kill) => {
+      if (!sent && /tap-salesforce-bulk --config \S+ --catalog/.test(all)) {
+        sent = true;
+        kill('SIGINT');
+      }
+    },
   });
   t.ok(sent, 'interrupted once the extract had started');
   t.equal(r.code, 130, r.stderr);

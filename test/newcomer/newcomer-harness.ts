@@ -29,6 +29,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Sees stdout so far after each chunk; may signal the child. */
   readonly onStdout?: (all: string, kill: (sig: NodeJS.Signals) => void) => void;
+  /** Sees stderr so far after each chunk; may signal the child. */
+  readonly onStderr?: (all: string, kill: (sig: NodeJS.Signals) => void) => void;
 }
 
 /** Runs a command to its end, bounded in time (killed and rejected past the bound). */
@@ -41,7 +43,10 @@ export function run(cmd: string, args: readonly string[], o: RunOptions = {}): P
       stdout += d;
       o.onStdout?.(stdout, (sig) => child.kill(sig));
     });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      o.onStderr?.(stderr, (sig) => child.kill(sig));
+    });
     child.stdin.on('error', () => undefined);
     child.stdin.end(o.input ?? '');
     const timeoutMs = o.timeoutMs ?? 60_000;
