@@ -80,7 +80,8 @@ export class TargetRun {
     this.log = o.logger;
     this.ledger = JobLedger.open(this.s.state_dir);
     this.failed = new FailedRows(this.s.failed_records_dir, `run-${this.ledger.runId}`, Boolean(o.dryRun));
-    this.gate = new StateGate(o.stdout, () => this.failed.sync());
+    // A dry run loads nothing, so no STATE may leave it.
+    this.gate = new StateGate(o.dryRun ? () => undefined : o.stdout, () => this.failed.sync());
     this.scheduler = new JobScheduler(this.s.max_parallel_jobs);
     this.report = o.report ?? new RunReport();
     this.quota = new QuotaGuard(this.s.min_remaining_api_percent);
@@ -101,7 +102,11 @@ export class TargetRun {
     try {
       if (!this.o.dryRun) await this.recover();
       this.ledger.prepareReuse();
-      await this.readInput();
+      try {
+        await this.readInput();
+      } catch (e) {
+        if (!this.stopping) throw e; // reading ends with an error once the input is destroyed by stop()
+      }
       if (!this.stopping) for (const sink of this.sinks.values()) this.flushSink(sink);
     } catch (e) {
       fatal = e;
@@ -143,6 +148,7 @@ export class TargetRun {
     if (this.stopping) return;
     this.stopping = reason;
     this.scheduler.stop(reason);
+    this.o.input.destroy(); // stop reading now, even while the reader waits for a line that may never come
   }
 
   /** Waits for every chunk task (tasks may start retry tasks). Bounded: each task ends or fails. */
@@ -300,9 +306,11 @@ export class TargetRun {
     counts.queued++;
     if (this.o.dryRun) return;
     this.currentSeq = seq;
-    const { chunk, place } = this.chunkerFor(sink, eol).add(csv, this.currentLine);
+    const chunker = this.chunkerFor(sink, eol);
+    const { chunk, place } = chunker.add(csv, this.currentLine);
     chunk.places.push({ ...place, hash, parentKey: plan.parentIndex >= 0 ? cells[plan.parentIndex]! : null, key });
     if (chunk.places.length >= 5000) this.flushPlaces(chunk);
+    chunker.sealIfFull();
   }
 
   private refuse(sink: Sink, record: { [k: string]: JsonValue }, error: string): void {
