@@ -10,9 +10,9 @@ import { join } from 'node:path';
 /**
  * A chunk's phase. `open`: being written; `spooled`: on disk, not sent; `job_created`: a job holds (or is receiving)
  * its upload; `closed`: UploadComplete sent; `done`: every row has its outcome; `pending`: to be sent (retry rows,
- * or carried to the next run).
+ * or carried to the next run); `building`: a retry or sorted copy being written (dropped on recovery).
  */
-export type ChunkPhase = 'open' | 'spooled' | 'job_created' | 'closed' | 'done' | 'pending';
+export type ChunkPhase = 'open' | 'building' | 'spooled' | 'job_created' | 'closed' | 'done' | 'pending';
 
 /** A row's outcome: loaded, failed for good, failed but worth another job, or moved into a retry chunk. */
 export type RowOutcome = 'ok' | 'failed' | 'transient' | 'retried' | 'skipped';
@@ -207,14 +207,6 @@ export class JobLedger {
     }
   }
 
-  /** Replaces a chunk's rows (after the chunk was rewritten in another order). */
-  replaceRows(chunkId: number, places: readonly RowPlace[]): void {
-    this.tx(() => {
-      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(chunkId);
-      this.addRows(chunkId, places);
-    });
-  }
-
   /** Counts of a chunk's rows by outcome. */
   outcomeCounts(chunkId: number): Partial<Record<RowOutcome | 'none', number>> {
     const out: Partial<Record<RowOutcome | 'none', number>> = {};
@@ -248,11 +240,17 @@ export class JobLedger {
   private findUnmatched: Database.Statement | undefined;
   private setOutcome: Database.Statement | undefined;
 
-  /** Marks rows (moved into a retry chunk, say) with an outcome. */
-  setRowsOutcome(chunkId: number, rows: readonly number[], outcome: RowOutcome): void {
-    const st = this.db.prepare(`UPDATE chunk_rows SET outcome = ? WHERE chunk_id = ? AND row_no = ?`);
+  /** The chunk's transient rows now live in a retry chunk. */
+  retryTransientRows(chunkId: number): void {
+    this.db.prepare(`UPDATE chunk_rows SET outcome = 'retried' WHERE chunk_id = ? AND outcome = 'transient'`).run(chunkId);
+  }
+
+  /** Gives the rows of chunk `from` to chunk `to` (replacing its own), and forgets `from`. */
+  moveRows(from: number, to: number): void {
     this.tx(() => {
-      for (const r of rows) st.run(outcome, chunkId, r);
+      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(to);
+      this.db.prepare(`UPDATE chunk_rows SET chunk_id = ? WHERE chunk_id = ?`).run(to, from);
+      this.db.prepare(`DELETE FROM chunks WHERE id = ?`).run(from);
     });
   }
 

@@ -183,6 +183,11 @@ export class TargetRun {
     const reattach: Promise<void>[] = [];
     for (const c of chunks) {
       const counts = this.report.stream(c.stream, c.object, c.operation);
+      if (c.phase === 'building') {
+        removeChunkFiles(c); // a copy cut short: its source is still whole in the ledger
+        this.ledger.dropChunk(c.id);
+        continue;
+      }
       if (c.phase === 'open' || c.phase === 'spooled') {
         if (c.attempt === 1) {
           removeChunkFiles(c);
