@@ -83,6 +83,8 @@ function chunkOf(r: ChunkRowDb): ChunkRecord {
   };
 }
 
+const ROWS_PER_INSERT = 250;
+
 export interface NewChunk {
   readonly stream: string;
   readonly object: string;
@@ -104,6 +106,7 @@ export class JobLedger {
   readonly chunkDir: string;
   readonly runId: number;
   private readonly insertRowStmt: Database.Statement;
+  private readonly insertManyStmt: Database.Statement;
   private readonly findReusableStmt: Database.Statement;
   private readonly consumeStmt: Database.Statement;
   private reusable = new Set<string>();
@@ -121,6 +124,9 @@ export class JobLedger {
     this.runId = Number(this.db.prepare(`INSERT INTO runs (started_at) VALUES (?)`).run(new Date().toISOString()).lastInsertRowid);
     this.insertRowStmt = this.db.prepare(
       `INSERT INTO chunk_rows (chunk_id, row_no, hash, parent_key, row_key, csv_off, csv_len, side_off, side_len, outcome, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    this.insertManyStmt = this.db.prepare(
+      `INSERT INTO chunk_rows (chunk_id, row_no, hash, parent_key, row_key, csv_off, csv_len, side_off, side_len, outcome) VALUES ${Array.from({ length: ROWS_PER_INSERT }, () => '(?,?,?,?,?,?,?,?,?,?)').join(',')}`,
     );
     this.findReusableStmt = this.db.prepare(
       `SELECT r.chunk_id AS c, r.row_no AS n FROM chunk_rows r JOIN chunks k ON k.id = r.chunk_id
@@ -165,7 +171,20 @@ export class JobLedger {
   /** Records where rows landed in a chunk (one transaction per call). */
   addRows(chunkId: number, places: readonly RowPlace[], outcome: RowOutcome | null = null): void {
     this.tx(() => {
-      for (const p of places) this.insertRowStmt.run(chunkId, p.row, p.hash, p.parentKey, p.key, p.csvOffset, p.csvLength, p.sideOffset, p.sideLength, outcome, null);
+      let i = 0;
+      // Many rows per statement: the per-call cost between JavaScript and SQLite dominates single-row inserts.
+      for (; i + ROWS_PER_INSERT <= places.length; i += ROWS_PER_INSERT) {
+        const values: unknown[] = [];
+        for (let k = i; k < i + ROWS_PER_INSERT; k++) {
+          const p = places[k]!;
+          values.push(chunkId, p.row, p.hash, p.parentKey, p.key, p.csvOffset, p.csvLength, p.sideOffset, p.sideLength, outcome);
+        }
+        this.insertManyStmt.run(values);
+      }
+      for (; i < places.length; i++) {
+        const p = places[i]!;
+        this.insertRowStmt.run(chunkId, p.row, p.hash, p.parentKey, p.key, p.csvOffset, p.csvLength, p.sideOffset, p.sideLength, outcome, null);
+      }
     });
   }
 
