@@ -98,7 +98,6 @@ export class TargetRun {
     this.report.startProgress();
     const ageTimer = setInterval(() => this.flushOld(), Math.max(50, Math.min(1000, this.s.max_record_age_seconds * 250)));
     ageTimer.unref();
-    let fatal: unknown;
     try {
       if (!this.o.dryRun) await this.recover();
       this.ledger.prepareReuse();
@@ -109,7 +108,6 @@ export class TargetRun {
       }
       if (!this.stopping) for (const sink of this.sinks.values()) this.flushSink(sink);
     } catch (e) {
-      fatal = e;
       this.stop(asConnectorError(e));
     } finally {
       clearInterval(ageTimer);
@@ -117,7 +115,7 @@ export class TargetRun {
     await this.drain();
     this.report.stopProgress();
     this.gate.flush();
-    const summary = this.finish(fatal);
+    const summary = this.finish();
     await this.client?.close();
     this.failed.close();
     this.ledger.close();
@@ -125,7 +123,7 @@ export class TargetRun {
     return summary;
   }
 
-  private finish(fatal: unknown): RunSummary {
+  private finish(): RunSummary {
     let code: ConnectorErrorCode | 'OK' = 'OK';
     let message: string | undefined;
     if (this.stopping) {
@@ -140,7 +138,6 @@ export class TargetRun {
         message = `${this.failed.total()} rows failed permanently (see the failed-rows files)${pending ? `; ${pending} rows failed transiently and wait in the ledger for the next run` : ''}`;
       }
     }
-    void fatal;
     return this.report.summary(code === 'OK' ? 'ok' : code, EXIT_CODES[code], Boolean(this.o.dryRun), this.failed.paths(), message);
   }
 
@@ -326,7 +323,6 @@ export class TargetRun {
   private chunkerFor(sink: Sink, eol: CsvLineEnding): CsvChunker<OpenChunk> {
     let c = sink.chunkers.get(eol);
     if (!c) {
-      const plan = sink.plan!;
       c = new CsvChunker<OpenChunk>(
         { maxBytes: this.s.max_bytes_per_upload, maxRows: this.s.max_records_per_job },
         () => {
@@ -338,7 +334,6 @@ export class TargetRun {
         },
         (open) => this.sealed(open),
       );
-      void plan;
       sink.chunkers.set(eol, c);
     }
     return c;
