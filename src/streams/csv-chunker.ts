@@ -182,6 +182,11 @@ export class CsvChunker<C extends { writer: CsvChunkWriter }> {
     return { chunk: c, place: c.writer.addLine(line, source) };
   }
 
+  /** Seals the current chunk if it holds maxRows rows (call after recording the last row's place). */
+  sealIfFull(): void {
+    if (this.current && this.current.writer.rows >= this.limits.maxRows) this.flush();
+  }
+
   /** Seals the current chunk, if it has rows. */
   flush(): void {
     const c = this.current;

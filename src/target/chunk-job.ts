@@ -125,12 +125,11 @@ export async function runChunkJob(client: BulkClient, ledger: JobLedger, chunkId
  */
 async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger, chunk: ChunkRecord): Promise<ReconcileCounts> {
   const header = chunkHeader(chunk.csvPath);
-  ledger.resetOutcomes(chunk.id);
+  ledger.startResults(chunk.id);
   const counts = { ok: 0, failed: 0, transient: 0, lockErrors: 0 };
   let batch: { hash: string; outcome: RowOutcome; error: string | null }[] = [];
-  let stray = 0;
   const apply = (): void => {
-    stray += ledger.applyOutcomes(chunk.id, batch).length;
+    ledger.addResults(chunk.id, batch);
     batch = [];
   };
   const add = (cells: string[], outcome: RowOutcome, error: string | null): void => {
@@ -160,6 +159,7 @@ async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger,
     add(cellsOf(r), 'transient', `UNPROCESSED:job ${job.id} ended ${info.state} before processing this row${info.errorMessage ? ` (${info.errorMessage})` : ''}`);
   }
   apply();
+  const { stray, unmatched: left } = ledger.finishResults(chunk.id);
   const total = counts.ok + counts.failed + counts.transient;
   const expected = chunk.rows - (ledger.outcomeCounts(chunk.id).skipped ?? 0);
   if (stray > 0) throw new CountMismatchError(job.id, `${stray} result rows match no uploaded row of chunk ${chunk.id}`, expected, total);
@@ -168,7 +168,6 @@ async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger,
   if (counts.ok + counts.failed + counts.transient - unprocessed !== processed) {
     throw new CountMismatchError(job.id, `result rows against numberRecordsProcessed`, processed, counts.ok + counts.failed + counts.transient - unprocessed);
   }
-  const left = ledger.outcomeCounts(chunk.id).none ?? 0;
   if (left) throw new CountMismatchError(job.id, `${left} uploaded rows of chunk ${chunk.id} have no outcome`, expected, expected - left);
   return { jobId: job.id, state: info.state, ...counts };
 }

@@ -56,70 +56,76 @@ export interface RetryPlan {
 }
 
 /**
- * Copies rows of a chunk (in the order the pages give) into new chunk files, byte for byte, CSV and sidecar.
- * Returns undefined when there was no row.
+ * Copies rows of a chunk (in the order the pages give) into new chunk files, byte for byte, CSV and sidecar, handing
+ * each page of new places to `onPage` (so no chunk's places are ever all in memory). Returns the writer, or
+ * undefined when there was no row.
  */
-export function copyRows(
-  chunk: ChunkRecord,
-  pages: Iterable<RowState[]>,
-  files: ChunkFiles,
-): { writer: CsvChunkWriter; places: RowPlace[]; moved: number[] } | undefined {
+export function copyRows(chunk: ChunkRecord, pages: Iterable<RowState[]>, files: ChunkFiles, onPage: (places: RowPlace[]) => void): CsvChunkWriter | undefined {
   let writer: CsvChunkWriter | undefined;
-  const places: RowPlace[] = [];
-  const moved: number[] = [];
   const csvFd = openSync(chunk.csvPath, 'r');
   const sideFd = openSync(chunk.sidePath, 'r');
   try {
     for (const page of pages) {
       writer ??= new CsvChunkWriter(files, chunkHeader(chunk.csvPath), chunk.lineEnding);
+      const places: RowPlace[] = [];
       for (const r of page) {
         const p = writer.addLine(readAt(csvFd, r.csvOffset, r.csvLength), readAt(sideFd, r.sideOffset, r.sideLength));
         places.push({ ...p, hash: r.hash, parentKey: r.parentKey, key: r.key });
-        moved.push(r.row);
       }
+      onPage(places);
     }
     writer?.seal();
   } finally {
     closeSync(csvFd);
     closeSync(sideFd);
   }
-  return writer ? { writer, places, moved } : undefined;
+  return writer;
 }
 
 /**
  * Rewrites a chunk with its rows ordered by parent reference (an on-disk sort: SQLite orders the row places, the
- * bytes are copied file to file), so one parent's children share Salesforce's internal batches.
+ * bytes are copied file to file), so one parent's children share Salesforce's internal batches. Runs before the
+ * chunk is sealed, so a kill mid-way leaves an `open` chunk, which the next run drops.
  */
 export function sortChunkByParent(ledger: JobLedger, chunk: ChunkRecord): void {
   const files = { csvPath: `${chunk.csvPath}.sorted`, sidePath: `${chunk.sidePath}.sorted` };
-  const copied = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, null, true), files);
-  if (!copied) return;
+  const staging = ledger.addChunk({ ...chunk, externalId: chunk.externalId, phase: 'building', paths: { csv: files.csvPath, side: files.sidePath } });
+  const writer = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, null, true), files, (places) => ledger.addRows(staging.id, places));
+  if (!writer) {
+    ledger.dropChunk(staging.id);
+    return;
+  }
   renameSync(files.csvPath, chunk.csvPath);
   renameSync(files.sidePath, chunk.sidePath);
-  ledger.replaceRows(chunk.id, copied.places);
+  ledger.moveRows(staging.id, chunk.id);
 }
 
 /**
- * Copies the chunk's transient rows into a new chunk and marks the parent done, atomically. Returns the new chunk,
- * or undefined when there was nothing to retry (the parent is just marked done).
+ * Copies the chunk's transient rows into a new chunk and marks the parent done. The new chunk is `building` until one
+ * transaction makes it `pending` and marks the parent's rows retried and the parent done, so a kill never loses the
+ * rows nor sends them twice (a `building` chunk is dropped on recovery; its parent is reconciled again).
  */
 export function finishChunk(ledger: JobLedger, chunk: ChunkRecord, retry: RetryPlan): ChunkRecord | undefined {
   const tag = `retry-${chunk.id}-${chunk.attempt + 1}`;
   const files = { csvPath: join(ledger.chunkDir, `${tag}.csv`), sidePath: join(ledger.chunkDir, `${tag}.jsonl`) };
-  const copied = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, 'transient', retry.serial), files);
+  const next = ledger.addChunk({
+    stream: chunk.stream, object: chunk.object, operation: chunk.operation, externalId: chunk.externalId,
+    lineEnding: chunk.lineEnding, attempt: chunk.attempt + 1, phase: 'building', notBefore: retry.carry ? 0 : retry.notBefore,
+    serial: retry.serial, paths: { csv: files.csvPath, side: files.sidePath },
+  });
+  let rows = 0;
+  const writer = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, 'transient', retry.serial), files, (places) => {
+    ledger.addRows(next.id, places);
+    rows += places.length;
+  });
   return ledger.tx(() => {
-    let next: ChunkRecord | undefined;
-    if (copied) {
-      next = ledger.addChunk({
-        stream: chunk.stream, object: chunk.object, operation: chunk.operation, externalId: chunk.externalId,
-        lineEnding: chunk.lineEnding, attempt: chunk.attempt + 1, phase: 'pending', notBefore: retry.carry ? 0 : retry.notBefore,
-        serial: retry.serial, paths: { csv: files.csvPath, side: files.sidePath }, rows: copied.places.length, bytes: copied.writer.bytes,
-      });
-      ledger.addRows(next.id, copied.places);
-      ledger.setRowsOutcome(chunk.id, copied.moved, 'retried');
+    if (!writer) ledger.dropChunk(next.id);
+    else {
+      ledger.setSealed(next.id, rows, writer.bytes, 'pending');
+      ledger.retryTransientRows(chunk.id);
     }
     ledger.setPhase(chunk.id, 'done');
-    return next;
+    return writer ? ledger.chunk(next.id) : undefined;
   });
 }
 

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 /**
  * A chunk's phase. `open`: being written; `spooled`: on disk, not sent; `job_created`: a job holds (or is receiving)
  * its upload; `closed`: UploadComplete sent; `done`: every row has its outcome; `pending`: to be sent (retry rows,
- * or carried to the next run).
+ * or carried to the next run); `building`: a retry or sorted copy being written (dropped on recovery).
  */
-export type ChunkPhase = 'open' | 'spooled' | 'job_created' | 'closed' | 'done' | 'pending';
+export type ChunkPhase = 'open' | 'building' | 'spooled' | 'job_created' | 'closed' | 'done' | 'pending';
 
 /** A row's outcome: loaded, failed for good, failed but worth another job, or moved into a retry chunk. */
 export type RowOutcome = 'ok' | 'failed' | 'transient' | 'retried' | 'skipped';
@@ -71,7 +71,7 @@ CREATE TABLE IF NOT EXISTS chunk_rows (
   chunk_id INTEGER NOT NULL, row_no INTEGER NOT NULL, hash TEXT NOT NULL, parent_key TEXT,
   csv_off INTEGER NOT NULL, csv_len INTEGER NOT NULL, side_off INTEGER NOT NULL, side_len INTEGER NOT NULL,
   row_key TEXT, outcome TEXT, error TEXT, consumed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (chunk_id, row_no)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS chunk_rows_hash ON chunk_rows (hash);
+CREATE TABLE IF NOT EXISTS result_rows (chunk_id INTEGER NOT NULL, hash TEXT NOT NULL, outcome TEXT NOT NULL, error TEXT);
 CREATE TABLE IF NOT EXISTS loaded_hashes (object TEXT NOT NULL, key TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (object, key)) WITHOUT ROWID;
 `;
 
@@ -82,6 +82,8 @@ function chunkOf(r: ChunkRowDb): ChunkRecord {
     phase: r.phase, jobId: r.job_id, notBefore: r.not_before, serial: r.serial === 1,
   };
 }
+
+const ROWS_PER_INSERT = 250;
 
 export interface NewChunk {
   readonly stream: string;
@@ -104,6 +106,7 @@ export class JobLedger {
   readonly chunkDir: string;
   readonly runId: number;
   private readonly insertRowStmt: Database.Statement;
+  private readonly insertManyStmt: Database.Statement;
   private readonly findReusableStmt: Database.Statement;
   private readonly consumeStmt: Database.Statement;
   private reusable = new Set<string>();
@@ -121,6 +124,9 @@ export class JobLedger {
     this.runId = Number(this.db.prepare(`INSERT INTO runs (started_at) VALUES (?)`).run(new Date().toISOString()).lastInsertRowid);
     this.insertRowStmt = this.db.prepare(
       `INSERT INTO chunk_rows (chunk_id, row_no, hash, parent_key, row_key, csv_off, csv_len, side_off, side_len, outcome, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    this.insertManyStmt = this.db.prepare(
+      `INSERT INTO chunk_rows (chunk_id, row_no, hash, parent_key, row_key, csv_off, csv_len, side_off, side_len, outcome) VALUES ${Array.from({ length: ROWS_PER_INSERT }, () => '(?,?,?,?,?,?,?,?,?,?)').join(',')}`,
     );
     this.findReusableStmt = this.db.prepare(
       `SELECT r.chunk_id AS c, r.row_no AS n FROM chunk_rows r JOIN chunks k ON k.id = r.chunk_id
@@ -165,7 +171,20 @@ export class JobLedger {
   /** Records where rows landed in a chunk (one transaction per call). */
   addRows(chunkId: number, places: readonly RowPlace[], outcome: RowOutcome | null = null): void {
     this.tx(() => {
-      for (const p of places) this.insertRowStmt.run(chunkId, p.row, p.hash, p.parentKey, p.key, p.csvOffset, p.csvLength, p.sideOffset, p.sideLength, outcome, null);
+      let i = 0;
+      // Many rows per statement: the per-call cost between JavaScript and SQLite dominates single-row inserts.
+      for (; i + ROWS_PER_INSERT <= places.length; i += ROWS_PER_INSERT) {
+        const values: unknown[] = [];
+        for (let k = i; k < i + ROWS_PER_INSERT; k++) {
+          const p = places[k]!;
+          values.push(chunkId, p.row, p.hash, p.parentKey, p.key, p.csvOffset, p.csvLength, p.sideOffset, p.sideLength, outcome);
+        }
+        this.insertManyStmt.run(values);
+      }
+      for (; i < places.length; i++) {
+        const p = places[i]!;
+        this.insertRowStmt.run(chunkId, p.row, p.hash, p.parentKey, p.key, p.csvOffset, p.csvLength, p.sideOffset, p.sideLength, outcome, null);
+      }
     });
   }
 
@@ -207,14 +226,6 @@ export class JobLedger {
     }
   }
 
-  /** Replaces a chunk's rows (after the chunk was rewritten in another order). */
-  replaceRows(chunkId: number, places: readonly RowPlace[]): void {
-    this.tx(() => {
-      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(chunkId);
-      this.addRows(chunkId, places);
-    });
-  }
-
   /** Counts of a chunk's rows by outcome. */
   outcomeCounts(chunkId: number): Partial<Record<RowOutcome | 'none', number>> {
     const out: Partial<Record<RowOutcome | 'none', number>> = {};
@@ -222,37 +233,60 @@ export class JobLedger {
     return out;
   }
 
-  /** Clears a chunk's outcomes before its results are read (again). */
-  resetOutcomes(chunkId: number): void {
-    this.db.prepare(`UPDATE chunk_rows SET outcome = NULL, error = NULL WHERE chunk_id = ? AND (outcome IS NULL OR outcome != 'skipped')`).run(chunkId);
+  /** Clears what an earlier, interrupted reading of this chunk's results left. */
+  startResults(chunkId: number): void {
+    this.tx(() => {
+      this.db.prepare(`DELETE FROM result_rows WHERE chunk_id = ?`).run(chunkId);
+      this.db.prepare(`UPDATE chunk_rows SET outcome = NULL, error = NULL WHERE chunk_id = ? AND (outcome IS NULL OR outcome != 'skipped')`).run(chunkId);
+    });
   }
+
+  /** Appends a page of result rows (no index is maintained while they arrive). */
+  addResults(chunkId: number, batch: readonly { hash: string; outcome: RowOutcome; error: string | null }[]): void {
+    const st = (this.insertResult ??= this.db.prepare(`INSERT INTO result_rows (chunk_id, hash, outcome, error) VALUES (?,?,?,?)`));
+    this.tx(() => {
+      for (const b of batch) st.run(chunkId, b.hash, b.outcome, b.error);
+    });
+  }
+
+  private insertResult: Database.Statement | undefined;
 
   /**
-   * Gives each result row's outcome to one not-yet-matched row of the chunk with the same hash, in one transaction.
-   * Returns the hashes that matched no row (a reconciliation mismatch).
+   * Gives every result row's outcome to exactly one uploaded row with the same values: the n-th result row with a
+   * given hash goes to the n-th uploaded row with that hash (a set-based join, sorted on disk by SQLite). Returns how
+   * many result rows matched no uploaded row, and how many uploaded rows got no outcome.
    */
-  applyOutcomes(chunkId: number, batch: readonly { hash: string; outcome: RowOutcome; error: string | null }[]): string[] {
-    const find = this.findUnmatched ??= this.db.prepare(`SELECT row_no FROM chunk_rows WHERE chunk_id = ? AND hash = ? AND outcome IS NULL LIMIT 1`).pluck();
-    const set = this.setOutcome ??= this.db.prepare(`UPDATE chunk_rows SET outcome = ?, error = ? WHERE chunk_id = ? AND row_no = ?`);
-    const missing: string[] = [];
-    this.tx(() => {
-      for (const b of batch) {
-        const row = find.get(chunkId, b.hash) as number | undefined;
-        if (row === undefined) missing.push(b.hash);
-        else set.run(b.outcome, b.error, chunkId, row);
-      }
+  finishResults(chunkId: number): { stray: number; unmatched: number } {
+    return this.tx(() => {
+      const matched = this.db
+        .prepare(
+          `UPDATE chunk_rows SET outcome = m.outcome, error = m.error FROM (
+             SELECT c.row_no, r.outcome, r.error
+             FROM (SELECT row_no, hash, row_number() OVER (PARTITION BY hash ORDER BY row_no) AS k FROM chunk_rows WHERE chunk_id = @c AND outcome IS NULL) AS c
+             JOIN (SELECT hash, outcome, error, row_number() OVER (PARTITION BY hash ORDER BY rowid) AS k FROM result_rows WHERE chunk_id = @c) AS r
+               ON r.hash = c.hash AND r.k = c.k
+           ) AS m
+           WHERE chunk_rows.chunk_id = @c AND chunk_rows.row_no = m.row_no`,
+        )
+        .run({ c: chunkId }).changes;
+      const results = this.db.prepare(`SELECT count(*) FROM result_rows WHERE chunk_id = ?`).pluck().get(chunkId) as number;
+      this.db.prepare(`DELETE FROM result_rows WHERE chunk_id = ?`).run(chunkId);
+      const unmatched = this.db.prepare(`SELECT count(*) FROM chunk_rows WHERE chunk_id = ? AND outcome IS NULL`).pluck().get(chunkId) as number;
+      return { stray: results - matched, unmatched };
     });
-    return missing;
   }
 
-  private findUnmatched: Database.Statement | undefined;
-  private setOutcome: Database.Statement | undefined;
+  /** The chunk's transient rows now live in a retry chunk. */
+  retryTransientRows(chunkId: number): void {
+    this.db.prepare(`UPDATE chunk_rows SET outcome = 'retried' WHERE chunk_id = ? AND outcome = 'transient'`).run(chunkId);
+  }
 
-  /** Marks rows (moved into a retry chunk, say) with an outcome. */
-  setRowsOutcome(chunkId: number, rows: readonly number[], outcome: RowOutcome): void {
-    const st = this.db.prepare(`UPDATE chunk_rows SET outcome = ? WHERE chunk_id = ? AND row_no = ?`);
+  /** Gives the rows of chunk `from` to chunk `to` (replacing its own), and forgets `from`. */
+  moveRows(from: number, to: number): void {
     this.tx(() => {
-      for (const r of rows) st.run(outcome, chunkId, r);
+      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(to);
+      this.db.prepare(`UPDATE chunk_rows SET chunk_id = ? WHERE chunk_id = ?`).run(to, from);
+      this.db.prepare(`DELETE FROM chunks WHERE id = ?`).run(from);
     });
   }
 
@@ -264,6 +298,8 @@ export class JobLedger {
     this.db.prepare(`UPDATE chunk_rows SET consumed = 0 WHERE chunk_id IN (SELECT id FROM chunks WHERE run_id < ?)`).run(this.runId);
     const streams = this.db.prepare(`SELECT DISTINCT stream FROM chunks WHERE run_id < ? AND attempt = 1 AND phase = 'done'`).pluck().all(this.runId) as string[];
     this.reusable = new Set(streams);
+    // Built in one pass only when a re-run needs it: kept up to date row by row it would slow every spooled row.
+    if (streams.length) this.db.exec(`CREATE INDEX IF NOT EXISTS chunk_rows_hash ON chunk_rows (hash)`);
   }
 
   /** True when an earlier unfinished run already sent an identical row of this stream (and it is consumed now). */
@@ -280,6 +316,7 @@ export class JobLedger {
     this.tx(() => {
       this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id IN (SELECT id FROM chunks WHERE phase != 'pending')`).run();
       this.db.prepare(`DELETE FROM chunks WHERE phase != 'pending'`).run();
+      this.db.exec(`DROP INDEX IF EXISTS chunk_rows_hash`);
       this.db.prepare(`UPDATE runs SET finished_at = ? WHERE id <= ? AND finished_at IS NULL`).run(new Date().toISOString(), this.runId);
     });
   }

@@ -23,12 +23,15 @@ export interface StreamCounts {
   jobs: number;
   oneJobAtATime: boolean;
   failedByCode: Record<string, number>;
+  /** From the stream's first message to its last outcome. */
+  seconds: number;
 }
 
 export function emptyCounts(object: string, operation: string): StreamCounts {
   return {
     object, operation, read: 0, queued: 0, uploaded: 0, loaded: 0, failed: 0, refusedBeforeUpload: 0, retried: 0,
     skippedUnchanged: 0, alreadySent: 0, pendingNextRun: 0, notLoaded: 0, jobs: 0, oneJobAtATime: false, failedByCode: {},
+    seconds: 0,
   };
 }
 
@@ -45,6 +48,7 @@ export interface RunSummary {
 
 export class RunReport {
   readonly streams = new Map<string, StreamCounts>();
+  private readonly firstSeen = new Map<string, number>();
   readonly started = Date.now();
   jobsByState: Record<string, number> = {};
   private timer: NodeJS.Timeout | undefined;
@@ -56,13 +60,16 @@ export class RunReport {
 
   stream(name: string, object = '', operation = ''): StreamCounts {
     let c = this.streams.get(name);
+    const now = Date.now();
     if (!c) {
       c = emptyCounts(object, operation);
       this.streams.set(name, c);
+      this.firstSeen.set(name, now);
     } else if (object && !c.object) {
       c.object = object;
       c.operation = operation;
     }
+    c.seconds = Math.round(now - this.firstSeen.get(name)!) / 1000;
     return c;
   }
 
@@ -114,7 +121,7 @@ export class RunReport {
         `  ${name}${c.object ? ` -> ${c.object} (${c.operation})` : ''}: read ${c.read}, ${verb} ${s.dryRun ? c.queued : c.loaded}, failed ${c.failed}${codes ? ` (${codes})` : ''}` +
           `${c.refusedBeforeUpload ? `, ${c.refusedBeforeUpload} of them before upload` : ''}, retried ${c.retried}, skipped unchanged ${c.skippedUnchanged}` +
           `${c.alreadySent ? `, already sent by an interrupted run ${c.alreadySent}` : ''}${c.pendingNextRun ? `, pending for the next run ${c.pendingNextRun}` : ''}` +
-          `${c.notLoaded ? `, not loaded (unmapped) ${c.notLoaded}` : ''}, jobs ${c.jobs}${c.oneJobAtATime ? ', lock contention: retried one job at a time, rows grouped by parent' : ''}`,
+          `${c.notLoaded ? `, not loaded (unmapped) ${c.notLoaded}` : ''}, jobs ${c.jobs}, ${c.seconds} s${c.oneJobAtATime ? ', lock contention: retried one job at a time, rows grouped by parent' : ''}`,
       );
     }
     if (s.failedRowFiles.length) lines.push(`  failed rows: ${s.failedRowFiles.join(', ')}`);

@@ -80,7 +80,8 @@ export class TargetRun {
     this.log = o.logger;
     this.ledger = JobLedger.open(this.s.state_dir);
     this.failed = new FailedRows(this.s.failed_records_dir, `run-${this.ledger.runId}`, Boolean(o.dryRun));
-    this.gate = new StateGate(o.stdout, () => this.failed.sync());
+    // A dry run loads nothing, so no STATE may leave it.
+    this.gate = new StateGate(o.dryRun ? () => undefined : o.stdout, () => this.failed.sync());
     this.scheduler = new JobScheduler(this.s.max_parallel_jobs);
     this.report = o.report ?? new RunReport();
     this.quota = new QuotaGuard(this.s.min_remaining_api_percent);
@@ -97,14 +98,16 @@ export class TargetRun {
     this.report.startProgress();
     const ageTimer = setInterval(() => this.flushOld(), Math.max(50, Math.min(1000, this.s.max_record_age_seconds * 250)));
     ageTimer.unref();
-    let fatal: unknown;
     try {
       if (!this.o.dryRun) await this.recover();
       this.ledger.prepareReuse();
-      await this.readInput();
+      try {
+        await this.readInput();
+      } catch (e) {
+        if (!this.stopping) throw e; // reading ends with an error once the input is destroyed by stop()
+      }
       if (!this.stopping) for (const sink of this.sinks.values()) this.flushSink(sink);
     } catch (e) {
-      fatal = e;
       this.stop(asConnectorError(e));
     } finally {
       clearInterval(ageTimer);
@@ -112,7 +115,7 @@ export class TargetRun {
     await this.drain();
     this.report.stopProgress();
     this.gate.flush();
-    const summary = this.finish(fatal);
+    const summary = this.finish();
     await this.client?.close();
     this.failed.close();
     this.ledger.close();
@@ -120,7 +123,7 @@ export class TargetRun {
     return summary;
   }
 
-  private finish(fatal: unknown): RunSummary {
+  private finish(): RunSummary {
     let code: ConnectorErrorCode | 'OK' = 'OK';
     let message: string | undefined;
     if (this.stopping) {
@@ -135,7 +138,6 @@ export class TargetRun {
         message = `${this.failed.total()} rows failed permanently (see the failed-rows files)${pending ? `; ${pending} rows failed transiently and wait in the ledger for the next run` : ''}`;
       }
     }
-    void fatal;
     return this.report.summary(code === 'OK' ? 'ok' : code, EXIT_CODES[code], Boolean(this.o.dryRun), this.failed.paths(), message);
   }
 
@@ -143,6 +145,7 @@ export class TargetRun {
     if (this.stopping) return;
     this.stopping = reason;
     this.scheduler.stop(reason);
+    this.o.input.destroy(); // stop reading now, even while the reader waits for a line that may never come
   }
 
   /** Waits for every chunk task (tasks may start retry tasks). Bounded: each task ends or fails. */
@@ -177,6 +180,11 @@ export class TargetRun {
     const reattach: Promise<void>[] = [];
     for (const c of chunks) {
       const counts = this.report.stream(c.stream, c.object, c.operation);
+      if (c.phase === 'building') {
+        removeChunkFiles(c); // a copy cut short: its source is still whole in the ledger
+        this.ledger.dropChunk(c.id);
+        continue;
+      }
       if (c.phase === 'open' || c.phase === 'spooled') {
         if (c.attempt === 1) {
           removeChunkFiles(c);
@@ -300,9 +308,11 @@ export class TargetRun {
     counts.queued++;
     if (this.o.dryRun) return;
     this.currentSeq = seq;
-    const { chunk, place } = this.chunkerFor(sink, eol).add(csv, this.currentLine);
+    const chunker = this.chunkerFor(sink, eol);
+    const { chunk, place } = chunker.add(csv, this.currentLine);
     chunk.places.push({ ...place, hash, parentKey: plan.parentIndex >= 0 ? cells[plan.parentIndex]! : null, key });
     if (chunk.places.length >= 5000) this.flushPlaces(chunk);
+    chunker.sealIfFull();
   }
 
   private refuse(sink: Sink, record: { [k: string]: JsonValue }, error: string): void {
@@ -313,7 +323,6 @@ export class TargetRun {
   private chunkerFor(sink: Sink, eol: CsvLineEnding): CsvChunker<OpenChunk> {
     let c = sink.chunkers.get(eol);
     if (!c) {
-      const plan = sink.plan!;
       c = new CsvChunker<OpenChunk>(
         { maxBytes: this.s.max_bytes_per_upload, maxRows: this.s.max_records_per_job },
         () => {
@@ -325,7 +334,6 @@ export class TargetRun {
         },
         (open) => this.sealed(open),
       );
-      void plan;
       sink.chunkers.set(eol, c);
     }
     return c;

@@ -85,3 +85,14 @@ t.test('schema-invalid rows and check-before-you-spend rows go to the failed-row
   const uploads = (await h.admin<{ method: string; records?: number }[]>('/requests')).filter((q) => q.method === 'PUT');
   t.same(uploads.map((q) => q.records), [1], 'only the good row was uploaded');
 });
+
+t.test('refused credentials: a clear error, exit 2, and the secret appears nowhere in the output', async (t) => {
+  const h = await withEmulator(t, { seed: 'empty' });
+  const dir = workDir(t);
+  const cfg = writeConfig(dir, h, { streams: { acc: { object: 'Account' } }, client_secret: 'sup3r-s3cret-value' });
+  const r = await runTarget(cfg, [schema('acc', { Name: { type: 'string' } }), record('acc', { Name: 'x' }), state({ s: 1 })]);
+  t.equal(r.code, 2, r.stderr);
+  t.match(r.stderr, /client|credential|auth/i);
+  t.notMatch(r.stdout + r.stderr, /sup3r-s3cret-value/);
+  t.same(r.states, []);
+});

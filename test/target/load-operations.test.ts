@@ -92,3 +92,15 @@ t.test('Salesforce row errors land in the failed-rows CSV and JSONL (mode 0600) 
   t.match(readFileSync(join(dir, 'failed', 'c.run-1.csv'), 'utf8'), /^sf__Error,LastName,Email,account\n/);
   t.equal((await h.admin('/counts')).Contact.live, 1);
 });
+
+t.test('unmapped_streams "by_name" loads a stream into the sObject of its name with default_operation', async (t) => {
+  const h = await withEmulator(t, { seed: 'empty' });
+  const dir = workDir(t);
+  const cfg = writeConfig(dir, h, { unmapped_streams: 'by_name', default_operation: 'upsert', streams: {} });
+  const bad = await runTarget(cfg, [schema('Account', { External_Id__c: { type: 'string' }, Name: { type: 'string' } })]);
+  t.equal(bad.code, 2, 'an upsert needs an external id field, and by_name has none to give');
+  const cfg2 = writeConfig(dir, h, { unmapped_streams: 'by_name', default_operation: 'insert', streams: {} }, 'insert.json');
+  const r = await runTarget(cfg2, [schema('Account', { Name: { type: 'string' } }), record('Account', { Name: 'by name' })]);
+  t.equal(r.code, 0, r.stderr);
+  t.same((await query(h, 'SELECT Name FROM Account')).map((a) => a.Name), ['by name']);
+});

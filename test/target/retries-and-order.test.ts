@@ -39,7 +39,7 @@ t.test('depends_on: the child stream starts only after its parents are loaded, w
 t.test('a lock storm between parallel jobs is healed by a retry that runs one job at a time, rows grouped by parent', async (t) => {
   const h = await withEmulator(t, {
     seed: { records: { Account: [{ Name: 'A', External_Id__c: 'A' }, { Name: 'B', External_Id__c: 'B' }] } },
-    processingRate: 40_000,
+    processingRate: 20_000,
     randomSeed: 7,
     faults: { lockFailureRate: 1, holdJobs: [{ state: 'UploadComplete', seconds: 0.5, object: 'Contact', jobType: 'ingest' }] },
   });
