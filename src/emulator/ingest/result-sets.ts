@@ -88,6 +88,11 @@ export function* resultSetChunks(src: ResultSetSource, kind: ResultSetKind): Gen
   const eol = src.lineEnding === 'CRLF' ? '\r\n' : '\n';
   const crlf = eol.length === 2;
   const head = kind === 'successful' ? `"sf__Id"${d}"sf__Created"${d}` : kind === 'failed' ? `"sf__Id"${d}"sf__Error"${d}` : '';
+  if (src.csv.length === 0) {
+    // an empty upload: the sf__ columns alone, and an empty unprocessedrecords
+    if (head) yield Buffer.from(head.slice(0, -1) + eol, 'utf8');
+    return;
+  }
   yield Buffer.from(head + headerText(src) + eol, 'utf8');
   const s = src.scanned;
   if (!s) return;
