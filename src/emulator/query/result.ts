@@ -59,26 +59,17 @@ const enum Kind {
   Other,
 }
 
-function kindCode(kind: ValueKind): Kind {
-  switch (kind) {
-    case 'text':
-    case 'multi':
-    case 'time':
-      return Kind.Text;
-    case 'id':
-      return Kind.Id;
-    case 'int':
-      return Kind.Int;
-    case 'double':
-      return Kind.Double;
-    case 'datetime':
-      return Kind.DateTime;
-    case 'bool':
-      return Kind.Bool;
-    default:
-      return Kind.Other;
-  }
-}
+const KIND_CODES: Readonly<Record<ValueKind, Kind>> = {
+  text: Kind.Text,
+  multi: Kind.Text,
+  time: Kind.Text,
+  id: Kind.Id,
+  int: Kind.Int,
+  double: Kind.Double,
+  datetime: Kind.DateTime,
+  bool: Kind.Bool,
+  date: Kind.Other,
+};
 
 /**
  * Writes a number, datetime or boolean at `pos` exactly as formatValue prints it, in at most 32 bytes; returns -1
@@ -129,7 +120,7 @@ export class SnapshotResult implements QueryResult {
     const crlf = eol.length === 2;
     const cols = this.columns;
     const ncols = cols.length;
-    const codes = cols.map((c) => kindCode(c.kind));
+    const codes = cols.map((c) => KIND_CODES[c.kind]);
     // Only text can hold a double quote; ids, numbers, dates and booleans print without one.
     const quotable = codes.map((k) => k === Kind.Text);
     const fields = cols.map((c) => c.field);
