@@ -14,7 +14,7 @@ const value: fc.Arbitrary<FieldValue> = fc.oneof(
   fc.boolean(),
   fc.integer({ min: -20_000_000, max: 20_000_000 }),
   fc.double({ noNaN: true }),
-  fc.constantFrom(0, -0, 1e7, -1e7, 9_999_999, 1e-3, 0.5, 1e21, 2 ** 53, Number.MAX_SAFE_INTEGER, Infinity, -Infinity),
+  fc.constantFrom(0, -0, 1e7, -1e7, 9_999_999, 1e-3, 0.5, 1e21, 2 ** 53, Number.MAX_SAFE_INTEGER, 1e308, -1.7e300, Infinity, -Infinity),
   fc.integer({ min: -62_167_219_200_000 - 5, max: 253_402_300_799_999 + 5 }),
   fc.string({ maxLength: 12 }),
   fc.constantFrom('a"b', '""', 'é"ü', '日本', '😀"', '\n', 'x,y'),
@@ -62,5 +62,18 @@ t.test('a long text value that does not fit the rest of a piece starts a new one
   const pieces = [...r.pageChunks(0, 40, { columnDelimiter: 'COMMA', lineEnding: 'LF' })];
   t.ok(pieces.length > 1);
   const want = '"N"\n' + rows.map((x) => `"${escapeQuotes(x.N as string)}"\n`).join('');
+  t.equal(Buffer.concat(pieces).toString('utf8'), want);
+});
+
+t.test('values that print long (an int field holding 1e308 prints 309 digits) keep whole cells across pieces', async (t) => {
+  const rows: Row[] = Array.from({ length: 400 }, (_, i) => ({ N: i % 2 ? 1e308 : -1.7e300, D: 1e308 }));
+  const columns: ResultColumn[] = [
+    { header: 'N', chain: -1, field: 'N', kind: 'int' },
+    { header: 'D', chain: -1, field: 'D', kind: 'double' },
+  ];
+  const r = new SnapshotResult(rows, [], columns);
+  const pieces = [...r.pageChunks(0, 400, { columnDelimiter: 'COMMA', lineEnding: 'LF' })];
+  t.ok(pieces.length > 1, `${pieces.length} pieces`);
+  const want = '"N","D"\n' + rows.map((x) => `"${formatValue(x.N, 'int')}","${formatValue(x.D, 'double')}"\n`).join('');
   t.equal(Buffer.concat(pieces).toString('utf8'), want);
 });

@@ -105,6 +105,18 @@ export function deserialize(f: FieldDef, raw: string, col: number): Deserialized
   }
 }
 
+/** A picklist's active values, each mapped to itself: the check, and the one string every row with it shares. */
+const activeValues = new WeakMap<FieldDef, Map<string, string>>();
+
+function picklistValues(f: FieldDef): Map<string, string> {
+  let values = activeValues.get(f);
+  if (!values) {
+    values = new Map(f.picklistValues.filter((p) => p.active).map((p) => [p.value, p.value]));
+    activeValues.set(f, values);
+  }
+  return values;
+}
+
 function integerDigits(n: number): number {
   const a = Math.floor(Math.abs(n));
   if (a === 0) return 0;
@@ -131,10 +143,14 @@ export function checkValue(f: FieldDef, value: FieldValue, raw: string, out: { v
       const s = value as string;
       if (f.length > 0 && s.length > f.length) return rowErrors.stringTooLong(f, s);
       if (f.type === 'email' && !EMAIL_RE.test(s)) return rowErrors.invalidEmail(f, s);
-      if ((f.type === 'picklist' || f.type === 'multipicklist') && f.restrictedPicklist) {
-        const allowed = f.picklistValues.filter((p) => p.active).map((p) => p.value);
-        const parts = f.type === 'multipicklist' ? s.split(';') : [s];
-        for (const p of parts) if (!allowed.includes(p)) return rowErrors.restrictedPicklist(f, s);
+      if (f.type === 'picklist') {
+        const known = picklistValues(f).get(s);
+        if (known === undefined && f.restrictedPicklist) return rowErrors.restrictedPicklist(f, s);
+        // a million rows of 'Banking' hold one string, not a million copies of it
+        if (known !== undefined) out.value = known;
+      } else if (f.type === 'multipicklist' && f.restrictedPicklist) {
+        const allowed = picklistValues(f);
+        for (const p of s.split(';')) if (!allowed.has(p)) return rowErrors.restrictedPicklist(f, s);
       }
       return undefined;
     }

@@ -189,6 +189,16 @@ export function scanCsv(buf: Buffer, delimiter: ColumnDelimiter, lineEnding: Lin
   return { headerStart, headerEnd, columns, starts: offsets.starts, ends: offsets.ends, count: offsets.length };
 }
 
+/** scanCsv, or undefined when the upload cannot be read (its job then fails with scanCsv's CsvFormatError). */
+export function scanIfReadable(buf: Buffer, delimiter: ColumnDelimiter, lineEnding: LineEnding): ScannedCsv | undefined {
+  try {
+    return scanCsv(buf, delimiter, lineEnding);
+  } catch (e) {
+    if (e instanceof CsvFormatError) return undefined;
+    throw e;
+  }
+}
+
 /** Decodes the cells of one record (already known to be well formed) from buf[start, end). */
 export function parseRecord(buf: Buffer, start: number, end: number, delimiter: ColumnDelimiter): string[] {
   const delim = DELIMITER_CHARS[delimiter].charCodeAt(0);

@@ -88,6 +88,11 @@ export function* resultSetChunks(src: ResultSetSource, kind: ResultSetKind): Gen
   const eol = src.lineEnding === 'CRLF' ? '\r\n' : '\n';
   const crlf = eol.length === 2;
   const head = kind === 'successful' ? `"sf__Id"${d}"sf__Created"${d}` : kind === 'failed' ? `"sf__Id"${d}"sf__Error"${d}` : '';
+  if (src.csv.length === 0) {
+    // an empty upload: the sf__ columns alone, and an empty unprocessedrecords
+    if (head) yield Buffer.from(head.slice(0, -1) + eol, 'utf8');
+    return;
+  }
   yield Buffer.from(head + headerText(src) + eol, 'utf8');
   const s = src.scanned;
   if (!s) return;
@@ -103,7 +108,8 @@ export function* resultSetChunks(src: ResultSetSource, kind: ResultSetKind): Gen
     const end = s.ends[i];
     const id = kind === 'unprocessed' ? '' : (ids[i] ?? '');
     const error = kind === 'failed' ? (errors.get(i) ?? '') : '';
-    const need = (end - start) * 3 + 4 + quotedBytes(id) + quotedBytes(error) + 16;
+    // each byte of a row prints in at most 3 (a delimiter as `"<d>"`, a bad byte as U+FFFD): 6 leaves room to spare
+    const need = (end - start) * 6 + 8 + quotedBytes(id) + quotedBytes(error);
     if (pos + need > buf.length) {
       if (pos > 0) yield buf.subarray(0, pos);
       buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));

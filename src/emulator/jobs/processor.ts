@@ -73,7 +73,8 @@ export class JobProcessor {
         columnDelimiter: job.columnDelimiter,
         lineEnding: job.lineEnding,
       },
-      job.data ?? Buffer.alloc(0),
+      job.data,
+      job.scanned,
     );
     this.runs.set(job.id, run);
     const tick = setInterval(() => this.copyProgress(job, run), 50);
@@ -90,7 +91,9 @@ export class JobProcessor {
         // The CSV could not be read at all: no row was attempted, so the upload as sent is what is unprocessed.
         this.runs.delete(job.id);
       } else {
-        job.data = undefined; // the run's results hold what is needed from here on
+        // the run's results hold what is needed from here on
+        job.data = undefined;
+        job.scanned = undefined;
       }
     } finally {
       clearInterval(tick);

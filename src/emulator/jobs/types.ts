@@ -1,4 +1,5 @@
 // Bulk API 2.0 jobs as the emulator keeps them. The six states are Salesforce's exactly.
+import type { ScannedCsv } from '../ingest/csv.js';
 export type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 export type IngestOperation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
 export type QueryOperation = 'query' | 'queryAll';
@@ -31,6 +32,8 @@ export interface IngestJob extends JobCommon {
   readonly assignmentRuleId?: string;
   /** The uploaded CSV (one upload per job). */
   data?: Buffer;
+  /** Where its records are, scanned once when it arrived (undefined: not uploaded, or it cannot be read). */
+  scanned?: ScannedCsv;
   numberRecordsProcessed: number;
   numberRecordsFailed: number;
   apiActiveProcessingTime: number;

@@ -133,19 +133,29 @@ export function isStorable(f: FieldDef): boolean {
   return f.type !== 'address' && f.type !== 'location';
 }
 
-/** The lookup key of a value in an index on `f` (undefined: not indexed). */
-function indexKey(f: FieldDef, v: FieldValue | undefined): string | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
+/**
+ * How values of `f` are keyed in an index (undefined: not indexed), decided once per field: numbers by value,
+ * ids in their 18-character form, case-insensitive text upper-cased.
+ */
+function indexKeyOf(f: FieldDef): (v: FieldValue | undefined) => string | undefined {
   if (NUMBER_TYPES.has(f.type)) {
-    const n = typeof v === 'number' ? v : Number(v);
-    return Number.isNaN(n) ? String(v) : String(n);
+    return (v) => {
+      if (v === undefined || v === null || v === '') return undefined;
+      const n = typeof v === 'number' ? v : Number(v);
+      return Number.isNaN(n) ? String(v) : String(n);
+    };
   }
   if (f.type === 'id' || f.type === 'reference') {
-    const s = String(v);
-    return normalizeId(s) ?? s;
+    return (v) => {
+      if (v === undefined || v === null || v === '') return undefined;
+      const s = String(v);
+      return normalizeId(s) ?? s;
+    };
   }
-  if (TEXT_TYPES.has(f.type) && !f.caseSensitive) return String(v).toUpperCase();
-  return String(v);
+  if (TEXT_TYPES.has(f.type) && !f.caseSensitive) {
+    return (v) => (v === undefined || v === null || v === '' ? undefined : typeof v === 'string' ? v.toUpperCase() : String(v).toUpperCase());
+  }
+  return (v) => (v === undefined || v === null || v === '' ? undefined : String(v));
 }
 
 type Factory = (v: readonly (FieldValue | undefined)[]) => Row;
@@ -387,7 +397,7 @@ export class MemoryTable implements Table {
     let idx = this.indexes.get(i);
     if (!idx) {
       const field = this.columns[i];
-      idx = new ValueIndex(field.name, (v) => indexKey(field, v), this.live);
+      idx = new ValueIndex(field.name, indexKeyOf(field), this.live);
       const rows = this.rows;
       const name = field.name;
       for (let p = 0; p < rows.length; p++) {

@@ -31,7 +31,7 @@ const DAY_MS = 86_400_000;
 const MIN_MS = -62_167_219_200_000;
 const MAX_MS = 253_402_300_799_999;
 
-/** Year, month (1-12) and day of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's civil_from_days). */
+/** Year, month (1-12) and day of a day count since 1970-01-01 into out[0..2] (proleptic Gregorian; H. Hinnant's civil_from_days). */
 function civil(days: number, out: Int32Array): void {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
@@ -46,22 +46,32 @@ function civil(days: number, out: Int32Array): void {
   out[2] = d;
 }
 
-const ymd = new Int32Array(3);
+/** [year, month, day, hour, minute, second, millisecond] of the last splitDateTime. */
+const parts = new Int32Array(7);
+
+/** Splits epoch milliseconds (an integer in years 0000-9999) into `parts`. */
+function splitDateTime(ms: number): void {
+  const day = Math.floor(ms / DAY_MS);
+  civil(day, parts);
+  let rem = ms - day * DAY_MS;
+  parts[3] = (rem / 3_600_000) | 0;
+  rem -= parts[3] * 3_600_000;
+  parts[4] = (rem / 60_000) | 0;
+  rem -= parts[4] * 60_000;
+  parts[5] = (rem / 1000) | 0;
+  parts[6] = rem - parts[5] * 1000;
+}
+
+function printable(ms: number): boolean {
+  return ms >= MIN_MS && ms <= MAX_MS && Number.isInteger(ms);
+}
 
 /** `YYYY-MM-DDTHH:mm:ss.SSSZ` of epoch milliseconds (Date#toISOString without a Date per call). */
 export function isoDateTime(ms: number): string {
-  if (!(ms >= MIN_MS && ms <= MAX_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
-  const day = Math.floor(ms / DAY_MS);
-  civil(day, ymd);
-  let rem = ms - day * DAY_MS;
-  const h = (rem / 3_600_000) | 0;
-  rem -= h * 3_600_000;
-  const m = (rem / 60_000) | 0;
-  rem -= m * 60_000;
-  const sec = (rem / 1000) | 0;
-  const milli = rem - sec * 1000;
-  const y = ymd[0];
-  return TWO[(y / 100) | 0] + TWO[y % 100] + '-' + TWO[ymd[1]] + '-' + TWO[ymd[2]] + 'T' + TWO[h] + ':' + TWO[m] + ':' + TWO[sec] + '.' + THREE[milli] + 'Z';
+  if (!printable(ms)) return new Date(ms).toISOString();
+  splitDateTime(ms);
+  const [y, mo, d, h, mi, sec, milli] = parts;
+  return TWO[(y / 100) | 0] + TWO[y % 100] + '-' + TWO[mo] + '-' + TWO[d] + 'T' + TWO[h] + ':' + TWO[mi] + ':' + TWO[sec] + '.' + THREE[milli] + 'Z';
 }
 
 function put2(buf: Buffer, pos: number, n: number): void {
@@ -74,30 +84,23 @@ function put2(buf: Buffer, pos: number, n: number): void {
  * isoDateTime would print another way (years outside 0000-9999, fractions of a millisecond).
  */
 export function putIsoDateTime(buf: Buffer, pos: number, ms: number): number {
-  if (!(ms >= MIN_MS && ms <= MAX_MS) || !Number.isInteger(ms)) return -1;
-  const day = Math.floor(ms / DAY_MS);
-  civil(day, ymd);
-  let rem = ms - day * DAY_MS;
-  const h = (rem / 3_600_000) | 0;
-  rem -= h * 3_600_000;
-  const m = (rem / 60_000) | 0;
-  rem -= m * 60_000;
-  const sec = (rem / 1000) | 0;
-  const milli = rem - sec * 1000;
-  const y = ymd[0];
+  if (!printable(ms)) return -1;
+  splitDateTime(ms);
+  const y = parts[0];
   put2(buf, pos, (y / 100) | 0);
   put2(buf, pos + 2, y % 100);
   buf[pos + 4] = 45; // -
-  put2(buf, pos + 5, ymd[1]);
+  put2(buf, pos + 5, parts[1]);
   buf[pos + 7] = 45;
-  put2(buf, pos + 8, ymd[2]);
+  put2(buf, pos + 8, parts[2]);
   buf[pos + 10] = 84; // T
-  put2(buf, pos + 11, h);
+  put2(buf, pos + 11, parts[3]);
   buf[pos + 13] = 58; // :
-  put2(buf, pos + 14, m);
+  put2(buf, pos + 14, parts[4]);
   buf[pos + 16] = 58;
-  put2(buf, pos + 17, sec);
+  put2(buf, pos + 17, parts[5]);
   buf[pos + 19] = 46; // .
+  const milli = parts[6];
   buf[pos + 20] = 48 + ((milli / 100) | 0);
   buf[pos + 21] = 48 + (((milli / 10) | 0) % 10);
   buf[pos + 22] = 48 + (milli % 10);

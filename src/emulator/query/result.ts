@@ -26,8 +26,10 @@ export interface QueryResult {
 const CHUNK_BYTES = 64 * 1024;
 
 const QUOTE = 0x22;
-/** Room for any cell that is not a string (numbers, datetimes, booleans print in at most 32 bytes) plus its quotes. */
-const CELL_SLACK = 40;
+/** Room for a delimiter, two quotes and a line ending around a cell. */
+const CELL_SLACK = 8;
+/** The longest short form of a number, datetime or boolean (putShortValue). */
+const SHORT_VALUE_BYTES = 32;
 
 const enum Kind {
   Text,
@@ -39,48 +41,38 @@ const enum Kind {
   Other,
 }
 
-function kindCode(kind: ValueKind): Kind {
-  switch (kind) {
-    case 'text':
-    case 'multi':
-    case 'time':
-      return Kind.Text;
-    case 'id':
-      return Kind.Id;
-    case 'int':
-      return Kind.Int;
-    case 'double':
-      return Kind.Double;
-    case 'datetime':
-      return Kind.DateTime;
-    case 'bool':
-      return Kind.Bool;
-    default:
-      return Kind.Other;
-  }
-}
+const KIND_CODES: Readonly<Record<ValueKind, Kind>> = {
+  text: Kind.Text,
+  multi: Kind.Text,
+  time: Kind.Text,
+  id: Kind.Id,
+  int: Kind.Int,
+  double: Kind.Double,
+  datetime: Kind.DateTime,
+  bool: Kind.Bool,
+  date: Kind.Other,
+};
 
-/** A non-string stored value as bytes at `pos`, exactly as formatValue prints it. */
-function putValue(buf: Buffer, pos: number, v: FieldValue, kind: ValueKind, code: Kind): number {
+/**
+ * Writes a number, datetime or boolean at `pos` exactly as formatValue prints it, in at most 32 bytes; returns -1
+ * (writing nothing) for a value without such a short form (it then prints through formatValue).
+ */
+function putShortValue(buf: Buffer, pos: number, v: FieldValue, code: Kind): number {
   if (typeof v === 'number') {
-    if (code === Kind.DateTime) {
-      const end = putIsoDateTime(buf, pos, v);
-      if (end >= 0) return end;
-    } else if (code === Kind.Int || code === Kind.Double) {
-      // integers of moderate size print as their digits (a double as Java does: `12.0`, but not below 1e-3 or from 1e7)
-      if (Number.isInteger(v) && v !== 0 && v > -1e7 && v < 1e7) {
-        pos = putInteger(buf, pos, v);
-        if (code === Kind.Double) {
-          buf[pos++] = 0x2e;
-          buf[pos++] = 0x30;
-        }
-        return pos;
+    if (code === Kind.DateTime) return putIsoDateTime(buf, pos, v);
+    // integers of moderate size print as their digits (a double as Java does: `12.0`, but not below 1e-3 or from 1e7)
+    if ((code === Kind.Int || code === Kind.Double) && Number.isInteger(v) && v !== 0 && v > -1e7 && v < 1e7) {
+      pos = putInteger(buf, pos, v);
+      if (code === Kind.Double) {
+        buf[pos++] = 0x2e;
+        buf[pos++] = 0x30;
       }
+      return pos;
     }
   } else if (code === Kind.Bool && typeof v === 'boolean') {
     return pos + buf.write(v ? 'true' : 'false', pos, 'latin1');
   }
-  return putText(buf, pos, formatValue(v, kind), false);
+  return -1;
 }
 
 export class SnapshotResult implements QueryResult {
@@ -110,7 +102,7 @@ export class SnapshotResult implements QueryResult {
     const crlf = eol.length === 2;
     const cols = this.columns;
     const ncols = cols.length;
-    const codes = cols.map((c) => kindCode(c.kind));
+    const codes = cols.map((c) => KIND_CODES[c.kind]);
     // Only text can hold a double quote; ids, numbers, dates and booleans print without one.
     const quotable = codes.map((k) => k === Kind.Text);
     const fields = cols.map((c) => c.field);
@@ -128,7 +120,9 @@ export class SnapshotResult implements QueryResult {
         const chain = chainOf[c];
         const src = chain < 0 ? row : chains[chain][i];
         const v = src === undefined ? null : src[fields[c]];
-        const need = (typeof v === 'string' ? v.length * 6 : 0) + CELL_SLACK;
+        // the cell's text when it has no short form: strings as stored, other values as formatValue prints them
+        const text = v === null || v === undefined ? '' : typeof v === 'string' ? v : undefined;
+        const need = (text === undefined ? SHORT_VALUE_BYTES : text.length * 6) + CELL_SLACK;
         if (pos + need > buf.length) {
           yield buf.subarray(0, pos);
           buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
@@ -136,12 +130,23 @@ export class SnapshotResult implements QueryResult {
         }
         if (c > 0) buf[pos++] = delim;
         buf[pos++] = QUOTE;
-        if (v === null || v === undefined) {
-          // null: an empty cell
-        } else if (typeof v === 'string') {
-          pos = putText(buf, pos, v, quotable[c]);
+        if (text !== undefined) {
+          pos = putText(buf, pos, text, quotable[c]);
         } else {
-          pos = putValue(buf, pos, v, cols[c].kind, codes[c]);
+          const end = putShortValue(buf, pos, v!, codes[c]);
+          if (end >= 0) {
+            pos = end;
+          } else {
+            const printed = formatValue(v, cols[c].kind);
+            if (pos + printed.length * 3 + CELL_SLACK > buf.length) {
+              // rare: a value that prints long (a double beyond 1e21 as all its digits); keep the cell whole
+              const head = buf.subarray(0, pos);
+              buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, printed.length * 3 + CELL_SLACK));
+              pos = 0;
+              yield head;
+            }
+            pos = putText(buf, pos, printed, false);
+          }
         }
         buf[pos++] = QUOTE;
       }

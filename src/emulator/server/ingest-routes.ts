@@ -5,7 +5,7 @@ import { csvFormatOf } from './csv-format.js';
 import { createdJobJson, jobInfoJson, patchedJobJson } from './job-json.js';
 import { canMove, isTerminal, moveJob } from '../jobs/job-state.js';
 import type { IngestResultSet } from '../jobs/processor.js';
-import { checkJobSpec, DELIMITER_CHARS } from '../ingest/index.js';
+import { checkJobSpec, DELIMITER_CHARS, scanIfReadable } from '../ingest/index.js';
 import { BodyTooLarge, readBody, readJson } from './body.js';
 import type { RequestContext } from './context.js';
 import { listJobs } from './job-list.js';
@@ -88,21 +88,14 @@ function newIngestJob(ctx: RequestContext, v: number, body: unknown): IngestJob 
   };
 }
 
-/** Data rows in a CSV buffer: line breaks outside quotes, less the header. */
-export function countCsvRecords(csv: Buffer): number {
-  let lines = 0;
-  let quoted = false;
-  let last = -1;
-  for (let i = 0; i < csv.length; i++) {
-    const c = csv[i];
-    if (c === 0x22) quoted = !quoted;
-    else if (c === 0x0a && !quoted) {
-      lines++;
-      last = i;
-    }
-  }
-  if (last < csv.length - 1 && csv.length > 0) lines++; // no trailing line break
-  return Math.max(0, lines - 1);
+/**
+ * Keeps an upload on its job, scanned once by the ingest engine's own scanner (its processing reuses the scan),
+ * and notes its records for the request log: the rows the job will process, 0 when the CSV cannot be read.
+ */
+function keepUpload(ctx: RequestContext, job: IngestJob, data: Buffer): void {
+  job.data = data;
+  job.scanned = scanIfReadable(data, job.columnDelimiter, job.lineEnding);
+  ctx.note.records = job.scanned?.count ?? 0;
 }
 
 export async function createIngestJob(ctx: RequestContext, v: number): Promise<void> {
@@ -147,9 +140,8 @@ async function createWithData(ctx: RequestContext, v: number, contentType: strin
   }
   if (content.body.toString('utf8').length > limit) throw tooLargeMultipart(limit);
   const job = newIngestJob(ctx, v, spec);
-  job.data = Buffer.from(content.body);
   ctx.note.jobId = job.id;
-  ctx.note.records = countCsvRecords(job.data);
+  keepUpload(ctx, job, Buffer.from(content.body));
   moveJob(job, 'UploadComplete', ctx.emu.now());
   ctx.emu.jobs.add(job);
   ctx.emu.processor.startIngest(job);
@@ -200,8 +192,7 @@ export async function uploadJobData(ctx: RequestContext, v: number, id: string):
   if (job.state !== 'Open' || job.data !== undefined) {
     throw new ApiError(400, 'INVALIDJOBSTATE', `Job is not Open for data upload; its state is ${job.state}`);
   }
-  job.data = data;
-  ctx.note.records = countCsvRecords(data);
+  keepUpload(ctx, job, data);
   ctx.note.bytesIn = data.length;
   send(ctx.req, ctx.res, 201, null);
 }

@@ -74,6 +74,7 @@ export function sendJson(
 }
 
 const STREAM_CHUNK = 64 * 1024;
+const MAX_BUFFERED = 4 * STREAM_CHUNK;
 
 /**
  * Streams a CSV body with backpressure (chunked; gzip-compressed on the fly when accepted), so a large result
@@ -105,7 +106,9 @@ export async function sendCsv(
   if (gzip) sink.pipe(res);
   const write = (text: string | Buffer) =>
     new Promise<void>((resolve) => {
-      if (sink.write(text)) return resolve();
+      // Up to a few pieces may wait in the compressor or the socket, so the next piece is rendered while the
+      // last one is compressed and sent (waiting for a full drain after every piece would serialize the two).
+      if (sink.write(text) || sink.writableLength <= MAX_BUFFERED) return resolve();
       const go = () => {
         sink.off('drain', go);
         res.off('close', go);
