@@ -1,17 +1,14 @@
 #!/usr/bin/env node
 // tap-salesforce-bulk: Singer tap over Bulk API 2.0. stdout carries only Singer messages (or the catalog /
 // about document asked for); every log line, progress and summary goes to stderr. Exit codes: EXIT_CODES.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
-import { BulkClient, Redactor, SalesforceError, redactingLogger, stderrLogger, type Logger } from '../bulk/index.js';
+import { BulkClient, Redactor, SalesforceError, connectionConfigSchemaPath, redactingLogger, stderrLogger, type Logger } from '../bulk/index.js';
 import { readJsonFile } from '../streams/config-file.js';
+import { packageVersion, renderAbout, schemaPath, type PluginDescriptor } from '../streams/plugin-about.js';
 import { ConnectorError, EXIT_CODES } from '../streams/connector-errors.js';
 import { parseCatalog } from '../streams/singer-catalog.js';
 import { SingerWriter } from '../streams/singer-writer.js';
-import { packageRoot } from '../paths.js';
-import { aboutJson, aboutMarkdown } from './about.js';
 import { discover } from './discovery.js';
 import { parseTapConfig } from './tap-config.js';
 import { EMPTY_STATE, parseState } from './tap-state.js';
@@ -38,8 +35,14 @@ let interruptedBy: NodeJS.Signals | undefined;
 const interrupted = () => interruptedBy !== undefined;
 const say = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
 
-function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+function about(): PluginDescriptor {
+  return {
+    name: 'tap-salesforce-bulk',
+    description: 'Singer tap for Salesforce: Bulk API 2.0 query jobs, parallel result pages, resumable to the row',
+    version: packageVersion(),
+    capabilities: ['catalog', 'discover', 'state', 'about', 'test'],
+    schemaFiles: [connectionConfigSchemaPath(), schemaPath('tap-config.schema.json')],
+  };
 }
 
 /** Config files merged left to right (Meltano and the SDK accept several). */
@@ -61,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name('tap-salesforce-bulk')
     .description('Singer tap for Salesforce over Bulk API 2.0')
-    .version(version())
+    .version(packageVersion())
     .option('-c, --config <file...>', 'JSON config file(s): connection keys and tap settings (later files override)')
     .option('-d, --discover', 'write the catalog of every stream the org can serve to stdout')
     .option('--catalog <file>', 'Singer catalog with the streams and fields selected')
@@ -80,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const o = program.opts<CliOptions>();
   if (o.about) {
-    await writeOut(o.format === 'markdown' ? aboutMarkdown(version()) : `${aboutJson(version())}\n`);
+    await writeOut(renderAbout(about(), o.format));
     return 0;
   }
   if (!o.config?.length) throw new ConnectorError('CONFIG_INVALID', 'missing --config FILE (the connection keys and tap settings)');
