@@ -26,6 +26,7 @@ export function schemaPath(file: string): string {
 
 interface SettingSchema {
   type?: string | string[];
+  writeOnly?: boolean;
   description?: string;
   default?: unknown;
   enum?: unknown[];
@@ -39,6 +40,14 @@ function settings(files: readonly string[]): Record<string, SettingSchema> {
     for (const [k, v] of Object.entries(props)) if (typeof v === 'object' && Object.keys(v).length > 0) out[k] = v;
   }
   return out;
+}
+
+/** The values of a raw config that its schemas mark secret (writeOnly): registered with the redactor before the
+ * config is even validated, so no error about it can quote one. */
+export function secretValues(raw: unknown, schemaFiles: readonly string[]): string[] {
+  if (raw === null || typeof raw !== 'object') return [];
+  const all = settings(schemaFiles);
+  return Object.entries(raw as Record<string, unknown>).filter(([k, v]) => all[k]?.writeOnly === true && typeof v === 'string').map(([, v]) => v as string);
 }
 
 export function aboutJson(p: PluginDescriptor): string {

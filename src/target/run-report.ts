@@ -1,6 +1,7 @@
 // What people see: counts per stream, a progress line on stderr (live on a TTY, a log line every few seconds
 // otherwise), and the final summary (stderr, and JSON with --summary FILE).
 import { writeFileSync } from 'node:fs';
+import { LineLogger } from '../streams/log-lines.js';
 
 export interface StreamCounts {
   object: string;
@@ -54,8 +55,16 @@ export class RunReport {
   private timer: NodeJS.Timeout | undefined;
   private readonly tty: boolean;
 
-  constructor(private readonly write: (s: string) => void = (s) => process.stderr.write(s), tty = Boolean(process.stderr.isTTY)) {
+  constructor(
+    private readonly logger: LineLogger = new LineLogger({ name: 'target-salesforce-bulk', level: 'info', format: 'text', redactor: { redact: (s) => s } }),
+    tty = Boolean(process.stderr.isTTY),
+  ) {
     this.tty = tty;
+  }
+
+  private write(text: string): void {
+    if (this.tty) process.stderr.write(text);
+    else this.logger.log('info', text.replace(/\n$/, ''));
   }
 
   stream(name: string, object = '', operation = ''): StreamCounts {
@@ -94,7 +103,7 @@ export class RunReport {
   }
 
   startProgress(everyMs = 5000): void {
-    this.timer = setInterval(() => this.write(this.tty ? `\r\x1b[K${this.line()}` : `progress: ${this.line()}\n`), this.tty ? 500 : everyMs);
+    this.timer = setInterval(() => this.write(this.tty ? `\r\x1b[K${this.line()}` : `progress: ${this.line()}`), this.tty ? 500 : everyMs);
     this.timer.unref();
   }
 
@@ -126,7 +135,8 @@ export class RunReport {
     }
     if (s.failedRowFiles.length) lines.push(`  failed rows: ${s.failedRowFiles.join(', ')}`);
     if (s.message) lines.push(`  ${s.message}`);
-    this.write(lines.join('\n') + '\n');
+    // One line each; the first carries the whole summary as a field (for --log-format json).
+    lines.forEach((line, i) => this.logger.log('info', line, i === 0 ? { summary: s } : undefined));
     if (summaryFile) writeFileSync(summaryFile, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
   }
 }
