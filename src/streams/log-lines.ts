@@ -26,16 +26,23 @@ export interface LineLoggerOptions {
 export type LogFields = Readonly<Record<string, unknown>>;
 
 export class LineLogger {
-  private readonly write: (line: string) => void;
+  private write: (line: string) => void;
+  private readonly direct: (line: string) => void;
   private readonly now: () => Date;
 
   constructor(private readonly o: LineLoggerOptions) {
-    this.write = o.write ?? ((line) => process.stderr.write(line));
+    this.direct = o.write ?? ((line) => process.stderr.write(line));
+    this.write = this.direct;
     this.now = o.now ?? (() => new Date());
   }
 
   get format(): LogFormat {
     return this.o.format;
+  }
+
+  /** Sends lines elsewhere (above a live progress line) until called with undefined. */
+  divert(write: ((line: string) => void) | undefined): void {
+    this.write = write ?? this.direct;
   }
 
   enabled(level: LogLevel): boolean {

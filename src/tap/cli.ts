@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
 import { BulkClient, Redactor, SalesforceError, connectionConfigSchemaPath } from '../bulk/index.js';
 import { LineLogger, logOptions, type LogFormat, type LogLevel } from '../streams/log-lines.js';
+import { ProgressLine, progressOption } from '../streams/progress-line.js';
 import { readJsonFile } from '../streams/config-file.js';
 import { packageVersion, renderAbout, schemaPath, secretValues, type PluginDescriptor } from '../streams/plugin-about.js';
 import { ConnectorError, EXIT_CODES } from '../streams/connector-errors.js';
@@ -13,6 +14,7 @@ import { SingerWriter } from '../streams/singer-writer.js';
 import { discover } from './discovery.js';
 import { parseTapConfig } from './tap-config.js';
 import { EMPTY_STATE, parseState } from './tap-state.js';
+import { ProgressReport } from './progress.js';
 import { runSync } from './tap-run.js';
 
 interface CliOptions {
@@ -26,6 +28,7 @@ interface CliOptions {
   test?: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  progressSeconds: number;
 }
 
 // Every row is short-lived garbage; with V8's default 16 MB semi-spaces a 1M-row extract let RSS drift to 223 MB
@@ -84,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--test', 'check credentials and API access; print a one-line verdict on stderr')
     .addOption(logOptions()[0]!)
     .addOption(logOptions()[1]!)
+    .addOption(progressOption())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   try {
@@ -134,7 +138,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const writer = new SingerWriter(process.stdout);
-    await runSync({ client, settings: config.settings, catalog: catalog!, state, writer, logger, signal: controller.signal, stderr: say });
+    const progress = new ProgressReport(say);
+    const line = new ProgressLine({ logger, snapshot: () => progress.snapshot(), tty: Boolean(process.stderr.isTTY), everyMs: o.progressSeconds * 1000 });
+    line.start();
+    try {
+      await runSync({ client, settings: config.settings, catalog: catalog!, state, writer, logger, signal: controller.signal, stderr: say, progress });
+    } finally {
+      line.stop();
+    }
     await writer.flush();
     return 0;
   } finally {

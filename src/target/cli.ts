@@ -4,6 +4,7 @@
 import { Command, Option } from 'commander';
 import { connectionConfigSchemaPath, Redactor } from '../bulk/index.js';
 import { LineLogger, logOptions, type LogFormat, type LogLevel } from '../streams/log-lines.js';
+import { progressOption } from '../streams/progress-line.js';
 import { readJsonFile } from '../streams/config-file.js';
 import { ConnectorError, EXIT_CODES } from '../streams/connector-errors.js';
 import { packageVersion, renderAbout, schemaPath, secretValues, type PluginDescriptor } from '../streams/plugin-about.js';
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--summary <file>', 'also write the final summary as JSON to this file')
     .addOption(logOptions()[0]!)
     .addOption(logOptions()[1]!)
+    .addOption(progressOption())
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
   try {
@@ -46,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     const code = (e as { exitCode?: number }).exitCode ?? EXIT_CODES.CONFIG_INVALID;
     return code === 0 ? 0 : EXIT_CODES.CONFIG_INVALID;
   }
-  const opts = program.opts<{ config?: string; about?: boolean; format: 'json' | 'markdown'; dryRun?: boolean; summary?: string; logLevel: LogLevel; logFormat: LogFormat }>();
+  const opts = program.opts<{ config?: string; about?: boolean; format: 'json' | 'markdown'; dryRun?: boolean; summary?: string; logLevel: LogLevel; logFormat: LogFormat; progressSeconds: number }>();
   const redactor = new Redactor();
   const logger = new LineLogger({ name: NAME, level: opts.logLevel, format: opts.logFormat, redactor });
   if (opts.about) {
@@ -83,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       dryRun: Boolean(opts.dryRun),
       summaryFile: opts.summary,
       interrupt: interrupt.signal,
-      report: new RunReport(logger),
+      report: new RunReport(logger, { everyMs: opts.progressSeconds * 1000 }),
     });
     const summary = await run.run();
     if (summary.exitCode !== 0 && summary.message) logger.log(summary.exitCode === EXIT_CODES.ROWS_FAILED ? 'warn' : 'error', summary.message);
