@@ -4,6 +4,7 @@
 // settings lists of examples/meltano.yml (# settings:NAME:begin ... # settings:NAME:end).
 //   node scripts/config-docs.mjs           rewrite the blocks
 //   node scripts/config-docs.mjs --check   exit 1 (and name each block) when a block differs from the schemas
+//                                          (either way: exit 1 naming each key whose schema has no description)
 //   --root DIR                             a project folder other than this one
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -135,6 +136,14 @@ export function targets() {
 function main(argv) {
   const check = argv.includes('--check');
   let stale = 0;
+  // A key without a description would be documented as nothing: name it rather than render a gap.
+  for (const [section, list] of Object.entries(SECTIONS)) {
+    for (const s of list()) {
+      if (s.description) continue;
+      process.stderr.write(`config-docs: ${section} key "${s.name}" has no description in its schema\n`);
+      stale++;
+    }
+  }
   for (const { file, blocks } of targets()) {
     const { text, missing } = render(file, blocks);
     for (const m of missing) {

@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 // tap-salesforce-bulk: Singer tap over Bulk API 2.0. stdout carries only Singer messages (or the catalog /
 // about document asked for); every log line, progress and summary goes to stderr. Exit codes: EXIT_CODES.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Command, Option } from 'commander';
-import { BulkClient, Redactor, SalesforceError, redactingLogger, stderrLogger, type Logger } from '../bulk/index.js';
+import { BulkClient, Redactor, SalesforceError, connectionConfigSchemaPath } from '../bulk/index.js';
+import { LineLogger, logOptions, type LogFormat, type LogLevel } from '../streams/log-lines.js';
+import { ProgressLine, progressOption } from '../streams/progress-line.js';
 import { readJsonFile } from '../streams/config-file.js';
+import { packageVersion, renderAbout, schemaPath, secretValues, type PluginDescriptor } from '../streams/plugin-about.js';
 import { ConnectorError, EXIT_CODES } from '../streams/connector-errors.js';
 import { parseCatalog } from '../streams/singer-catalog.js';
 import { SingerWriter } from '../streams/singer-writer.js';
-import { packageRoot } from '../paths.js';
-import { aboutJson, aboutMarkdown } from './about.js';
 import { discover } from './discovery.js';
 import { parseTapConfig } from './tap-config.js';
 import { EMPTY_STATE, parseState } from './tap-state.js';
+import { ProgressReport } from './progress.js';
 import { runSync } from './tap-run.js';
 
 interface CliOptions {
@@ -26,6 +26,9 @@ interface CliOptions {
   about?: boolean;
   format: 'json' | 'markdown';
   test?: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  progressSeconds: number;
 }
 
 // Every row is short-lived garbage; with V8's default 16 MB semi-spaces a 1M-row extract let RSS drift to 223 MB
@@ -36,10 +39,21 @@ setFlagsFromString('--max-semi-space-size=4');
 const redactor = new Redactor();
 let interruptedBy: NodeJS.Signals | undefined;
 const interrupted = () => interruptedBy !== undefined;
-const say = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
+const NAME = 'tap-salesforce-bulk';
+// Replaced once --log-level / --log-format are parsed; until then (argument errors) plain text at info.
+let logger = new LineLogger({ name: NAME, level: 'info', format: 'text', redactor });
+const say = (line: string) => logger.log('info', line);
 
-function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+const SCHEMA_FILES = () => [connectionConfigSchemaPath(), schemaPath('tap-config.schema.json')];
+
+function about(): PluginDescriptor {
+  return {
+    name: NAME,
+    description: 'Singer tap for Salesforce: Bulk API 2.0 query jobs, parallel result pages, resumable to the row',
+    version: packageVersion(),
+    capabilities: ['catalog', 'discover', 'state', 'about', 'test'],
+    schemaFiles: SCHEMA_FILES(),
+  };
 }
 
 /** Config files merged left to right (Meltano and the SDK accept several). */
@@ -50,6 +64,7 @@ function loadConfig(files: readonly string[]) {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConnectorError('CONFIG_INVALID', `the config file ${f} must hold a JSON object`, { where: f });
     merged = { ...merged, ...(raw as Record<string, unknown>) };
   }
+  for (const secret of secretValues(merged, SCHEMA_FILES())) redactor.add(secret);
   return parseTapConfig(merged);
 }
 
@@ -59,9 +74,9 @@ async function writeOut(text: string): Promise<void> {
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
-    .name('tap-salesforce-bulk')
+    .name(NAME)
     .description('Singer tap for Salesforce over Bulk API 2.0')
-    .version(version())
+    .version(packageVersion())
     .option('-c, --config <file...>', 'JSON config file(s): connection keys and tap settings (later files override)')
     .option('-d, --discover', 'write the catalog of every stream the org can serve to stdout')
     .option('--catalog <file>', 'Singer catalog with the streams and fields selected')
@@ -70,6 +85,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--about', 'describe the tap and its settings')
     .addOption(new Option('--format <format>', 'format of --about').choices(['json', 'markdown']).default('json'))
     .option('--test', 'check credentials and API access; print a one-line verdict on stderr')
+    .addOption(logOptions()[0]!)
+    .addOption(logOptions()[1]!)
+    .addOption(progressOption())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   try {
@@ -79,8 +97,9 @@ async function main(argv: string[]): Promise<number> {
     return code === 0 ? 0 : EXIT_CODES.CONFIG_INVALID;
   }
   const o = program.opts<CliOptions>();
+  logger = new LineLogger({ name: NAME, level: o.logLevel, format: o.logFormat, redactor });
   if (o.about) {
-    await writeOut(o.format === 'markdown' ? aboutMarkdown(version()) : `${aboutJson(version())}\n`);
+    await writeOut(renderAbout(about(), o.format));
     return 0;
   }
   if (!o.config?.length) throw new ConnectorError('CONFIG_INVALID', 'missing --config FILE (the connection keys and tap settings)');
@@ -98,13 +117,12 @@ async function main(argv: string[]): Promise<number> {
     signals++;
     interruptedBy = sig;
     if (signals > 1) process.exit(EXIT_CODES.INTERRUPTED);
-    say(`tap-salesforce-bulk: ${sig}: stopping after the last safe STATE`);
+    logger.log('warn', `${NAME}: ${sig}: stopping after the last safe STATE`);
     controller.abort(new ConnectorError('INTERRUPTED', `stopped by ${sig}`));
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const logger: Logger = redactingLogger(stderrLogger('info'), redactor);
   const client = await BulkClient.connect(config.connection, { logger, redactor, signal: controller.signal, poll: { initialMs: 100 } });
   try {
     if (o.test) {
@@ -120,7 +138,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const writer = new SingerWriter(process.stdout);
-    await runSync({ client, settings: config.settings, catalog: catalog!, state, writer, logger, signal: controller.signal, stderr: say });
+    const progress = new ProgressReport(say);
+    const line = new ProgressLine({ logger, snapshot: () => progress.snapshot(), tty: Boolean(process.stderr.isTTY), everyMs: o.progressSeconds * 1000 });
+    line.start();
+    try {
+      await runSync({ client, settings: config.settings, catalog: catalog!, state, writer, logger, signal: controller.signal, stderr: say, progress });
+    } finally {
+      line.stop();
+    }
     await writer.flush();
     return 0;
   } finally {
@@ -140,14 +165,14 @@ main(process.argv).then(
   },
   (e: unknown) => {
     if (process.exitCode === undefined && interrupted() && !(e instanceof ConnectorError)) {
-      say(`tap-salesforce-bulk: interrupted before the first window; nothing to resume`);
+      logger.log('warn', `${NAME}: interrupted before the first window; nothing to resume`);
       process.exitCode = EXIT_CODES.INTERRUPTED;
       return;
     }
     const err = e as Error;
     const job = e instanceof SalesforceError && e.jobId ? ` (job ${e.jobId})` : '';
-    say(`tap-salesforce-bulk: ${e instanceof SalesforceError && e.code === 'SF_AUTH' ? 'authentication failed: ' : ''}${err.message}${job}`);
-    if (!(e instanceof ConnectorError) && !(e instanceof SalesforceError)) say(err.stack ?? '');
+    logger.log('error', `${NAME}: ${e instanceof SalesforceError && e.code === 'SF_AUTH' ? 'authentication failed: ' : ''}${err.message}${job}`);
+    if (!(e instanceof ConnectorError) && !(e instanceof SalesforceError)) logger.log('error', err.stack ?? '');
     process.exitCode = exitCodeOf(e);
   },
 );

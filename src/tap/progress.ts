@@ -1,4 +1,7 @@
-// Progress lines and the per-stream summary, on stderr (stdout carries only Singer messages).
+// The tap's counts per stream: their snapshot feeds the progress line (src/streams/progress-line.ts) and the
+// per-stream summary ends the run, on stderr (stdout carries only Singer messages).
+import { perSecond as rate, type ProgressSnapshot } from '../streams/progress-line.js';
+
 export interface StreamTally {
   rows: number;
   pages: number;
@@ -9,11 +12,8 @@ export interface StreamTally {
   outcome?: string;
 }
 
-const EVERY_MS = 5000;
-
 export class ProgressReport {
   private readonly tallies = new Map<string, StreamTally>();
-  private lastLine = 0;
 
   constructor(
     private readonly write: (line: string) => void,
@@ -29,14 +29,22 @@ export class ProgressReport {
     return t;
   }
 
-  /** After each page: a line at most every few seconds. */
+  /** After each page. */
   page(stream: string): void {
-    const t = this.tally(stream);
-    t.pages++;
+    this.tally(stream).pages++;
+  }
+
+  /** Rows, pages and records/s of every stream so far. */
+  snapshot(): ProgressSnapshot {
     const now = this.now();
-    if (now - this.lastLine < EVERY_MS) return;
-    this.lastLine = now;
-    this.write(`progress: ${stream}: ${t.rows} rows, ${t.pages} pages, ${rate(t.rows, now - t.startedMs)} rows/s`);
+    const parts: string[] = [];
+    const fields: Record<string, { rows: number; pages: number; recordsPerSecond: number }> = {};
+    for (const [stream, t] of this.tallies) {
+      const ms = (t.endedMs ?? now) - t.startedMs;
+      fields[stream] = { rows: t.rows, pages: t.pages, recordsPerSecond: rate(t.rows, ms) };
+      parts.push(`${stream}: ${t.rows} rows, ${t.pages} pages, ${rate(t.rows, ms)} records/s${t.outcome ? ` (${t.outcome})` : ''}`);
+    }
+    return { text: parts.join('; ') || 'starting', fields: { streams: fields } };
   }
 
   finish(stream: string, outcome: string): void {
@@ -53,8 +61,4 @@ export class ProgressReport {
       );
     }
   }
-}
-
-function rate(rows: number, ms: number): number {
-  return ms > 0 ? Math.round((rows * 1000) / ms) : rows;
 }

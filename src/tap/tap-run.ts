@@ -21,13 +21,15 @@ export interface SyncRunInput {
   readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly stderr: (line: string) => void;
+  /** Counts the caller shows as progress (the CLI's progress line); a fresh one otherwise. */
+  readonly progress?: ProgressReport;
 }
 
 /** Runs the sync; throws the first error that stops the run (after the summary). */
 export async function runSync(input: SyncRunInput): Promise<void> {
   const { client, settings, catalog, writer, logger, signal } = input;
   const signpostMs = Date.now();
-  const progress = new ProgressReport(input.stderr);
+  const progress = input.progress ?? new ProgressReport(input.stderr);
   const book = new StateBook(input.state, writer);
   const selected = catalog.streams.filter((s) => new StreamMetadata(s.metadata).selected);
   if (selected.length === 0) logger.log('warn', 'no stream is selected in the catalog: nothing to extract (select streams with "selected": true in their stream metadata)');

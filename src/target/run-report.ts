@@ -1,6 +1,8 @@
 // What people see: counts per stream, a progress line on stderr (live on a TTY, a log line every few seconds
 // otherwise), and the final summary (stderr, and JSON with --summary FILE).
 import { writeFileSync } from 'node:fs';
+import { LineLogger } from '../streams/log-lines.js';
+import { ProgressLine, perSecond, type ProgressSnapshot } from '../streams/progress-line.js';
 
 export interface StreamCounts {
   object: string;
@@ -51,11 +53,13 @@ export class RunReport {
   private readonly firstSeen = new Map<string, number>();
   readonly started = Date.now();
   jobsByState: Record<string, number> = {};
-  private timer: NodeJS.Timeout | undefined;
-  private readonly tty: boolean;
+  private readonly progress: ProgressLine;
 
-  constructor(private readonly write: (s: string) => void = (s) => process.stderr.write(s), tty = Boolean(process.stderr.isTTY)) {
-    this.tty = tty;
+  constructor(
+    private readonly logger: LineLogger = new LineLogger({ name: 'target-salesforce-bulk', level: 'info', format: 'text', redactor: { redact: (s) => s } }),
+    o: { tty?: boolean; everyMs?: number } = {},
+  ) {
+    this.progress = new ProgressLine({ logger, snapshot: () => this.snapshot(), tty: o.tty ?? Boolean(process.stderr.isTTY), everyMs: o.everyMs ?? 5000 });
   }
 
   stream(name: string, object = '', operation = ''): StreamCounts {
@@ -86,21 +90,28 @@ export class RunReport {
     return n;
   }
 
-  line(): string {
-    const secs = Math.max(0.001, (Date.now() - this.started) / 1000);
+  /** Records read, uploaded, processed, failed, skipped; jobs by state; records/s. */
+  snapshot(): ProgressSnapshot {
     const read = this.total('read');
-    const jobs = Object.entries(this.jobsByState).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none';
-    return `read ${read}, uploaded ${this.total('uploaded')}, loaded ${this.total('loaded')}, failed ${this.total('failed')}, skipped ${this.total('skippedUnchanged') + this.total('alreadySent')}; jobs: ${jobs}; ${Math.round(read / secs)} records/s`;
+    const counts = {
+      read, uploaded: this.total('uploaded'), processed: this.total('loaded') + this.total('failed') - this.total('refusedBeforeUpload'),
+      loaded: this.total('loaded'), failed: this.total('failed'), skipped: this.total('skippedUnchanged') + this.total('alreadySent'),
+    };
+    const jobs = Object.fromEntries(Object.entries(this.jobsByState).filter(([, n]) => n > 0));
+    const recordsPerSecond = perSecond(read, Date.now() - this.started);
+    const jobText = Object.entries(jobs).map(([st, n]) => `${st} ${n}`).join(', ') || 'none';
+    return {
+      text: `read ${read}, uploaded ${counts.uploaded}, processed ${counts.processed} (loaded ${counts.loaded}, failed ${counts.failed}), skipped ${counts.skipped}; jobs: ${jobText}; ${recordsPerSecond} records/s`,
+      fields: { ...counts, jobs, recordsPerSecond },
+    };
   }
 
-  startProgress(everyMs = 5000): void {
-    this.timer = setInterval(() => this.write(this.tty ? `\r\x1b[K${this.line()}` : `progress: ${this.line()}\n`), this.tty ? 500 : everyMs);
-    this.timer.unref();
+  startProgress(): void {
+    this.progress.start();
   }
 
   stopProgress(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.tty) this.write('\r\x1b[K');
+    this.progress.stop();
   }
 
   summary(outcome: string, exitCode: number, dryRun: boolean, failedRowFiles: string[], message?: string): RunSummary {
@@ -126,7 +137,8 @@ export class RunReport {
     }
     if (s.failedRowFiles.length) lines.push(`  failed rows: ${s.failedRowFiles.join(', ')}`);
     if (s.message) lines.push(`  ${s.message}`);
-    this.write(lines.join('\n') + '\n');
+    // One line each; the first carries the whole summary as a field (for --log-format json).
+    lines.forEach((line, i) => this.logger.log('info', line, i === 0 ? { summary: s } : undefined));
     if (summaryFile) writeFileSync(summaryFile, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
   }
 }

@@ -50,7 +50,7 @@ t.test('npm run demo: exit 0, the summary table, both orgs checked, files where 
   t.match(r.stderr, new RegExp(`check: Contact: the two orgs hold the same ${contacts.length} rows, every field equal`));
   t.match(r.stderr, `output files in ${out}`);
   for (const f of ['catalog.discovered.json', 'Contact.with-parent-keys.jsonl', 'target-summary.json', 'target-state.jsonl']) t.ok(existsSync(join(out, f)), f);
-  t.match(r.stderr, /tap Account \| summary: Account: complete/, "the tap's own summary is shown live");
+  t.match(r.stderr, /tap Account \| INFO summary: Account: complete/, "the tap's own summary is shown live");
   const urls = [...r.stderr.matchAll(/source org at (\S+), destination org at (\S+)/g)].flatMap((m) => [m[1]!, m[2]!]);
   t.equal(urls.length, 2);
   for (const u of urls) t.ok(await unreachable(u), `${u} is stopped`);

@@ -168,7 +168,7 @@ t.test('--about and --test', async (t) => {
   const ok = await runTap(['--config', writeJson(dir, 'ok.json', connection(h.url)), '--test']);
   t.equal(ok.code, 0, ok.stderr);
   t.equal(ok.lines.length, 0, 'nothing on stdout');
-  t.match(ok.stderr, /^ok: connected to http:\/\/127\.0\.0\.1:\d+ \(API v\d+\.0\); \d+ queryable objects, \d+ of \d+ daily query jobs left$/m);
+  t.match(ok.stderr, /^INFO ok: connected to http:\/\/127\.0\.0\.1:\d+ \(API v\d+\.0\); \d+ queryable objects, \d+ of \d+ daily query jobs left$/m);
   const bad = await runTap(['--config', writeJson(dir, 'bad.json', connection(h.url, { client_secret: 'wrong-secret-value' })), '--test']);
   t.not(bad.code, 0);
   t.match(bad.stderr, /authentication failed/);
