@@ -86,10 +86,15 @@ export async function runChunkJob(client: BulkClient, ledger: JobLedger, chunkId
     if (now.state === 'Aborted' && (now.numberRecordsProcessed ?? 0) === 0) return { kind: 'unsent', jobId: job.id };
     hooks.log('info', `reattached to job ${job.id} (chunk ${chunk.id}, ${now.state})`);
   } else {
+    const sentAt = ledger.createIntent(chunk.id);
+    if (sentAt !== undefined) await abortUnclaimed(client, ledger, chunk, sentAt, hooks);
     for (let round = 0; ; round++) {
       await hooks.beforeCreate();
+      // The intent first: a kill after Salesforce created the job but before its id reached the ledger leaves an
+      // Open job the next run can only find by when it was created.
+      ledger.recordCreateIntent(chunk.id, client.ingest.serverNow());
       job = await client.ingest.create(specOf(chunk), { signal: hooks.signal });
-      ledger.setJob(chunk.id, job.id, 'job_created');
+      ledger.setCreatedJob(chunk.id, job.id);
       chunk = ledger.chunk(chunk.id);
       hooks.onPhase?.(chunk, 'created', job.id);
       try {
@@ -116,6 +121,27 @@ export async function runChunkJob(client: BulkClient, ledger: JobLedger, chunkId
   const counts = await reconcile(job, info, ledger, chunk);
   hooks.onPhase?.(chunk, 'reconciled', job.id);
   return { kind: 'reconciled', counts };
+}
+
+/**
+ * An earlier run sent a create for this chunk and died before the answer reached the ledger: the job it may have
+ * created is Open, empty (nothing is uploaded before its id is recorded) and known to nobody. Abort it, so no job
+ * is left Open; the chunk then goes to a new job as usual. Any other unclaimed Open job of ours for the same
+ * object and operation since then is such a leftover too (another chunk's), so it goes the same way.
+ */
+async function abortUnclaimed(client: BulkClient, ledger: JobLedger, chunk: ChunkRecord, sentAt: number, hooks: ChunkJobHooks): Promise<void> {
+  for (const found of await client.ingest.findUnclaimed(specOf(chunk), sentAt, { signal: hooks.signal })) {
+    if (ledger.holdsJob(found.id)) continue;
+    hooks.log('info', `job ${found.id} (${found.object} ${found.operation}) was created by an earlier run that stopped before recording it (chunk ${chunk.id}): aborting it; it holds no rows`);
+    const job = client.ingest.job(found.id);
+    try {
+      await job.abort({ signal: hooks.signal });
+    } catch (e) {
+      // Another chunk's look found the same leftover and aborted it first.
+      if ((await job.refresh({ signal: hooks.signal })).state === 'Open') throw e;
+    }
+  }
+  ledger.clearCreateIntent(chunk.id);
 }
 
 /**

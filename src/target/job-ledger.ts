@@ -336,4 +336,44 @@ export class JobLedger {
       .prepare(`INSERT INTO loaded_hashes (object, key, hash) SELECT ?, row_key, hash FROM chunk_rows WHERE chunk_id = ? AND outcome = 'ok' AND row_key IS NOT NULL AND row_key != '' ON CONFLICT (object, key) DO UPDATE SET hash = excluded.hash`)
       .run(object, chunkId);
   }
+  // Create intents: the time a job create is sent, written before the request, so a run killed before the reply
+  // reached the ledger can find the job it left Open. A table of its own, created on first use (older ledgers
+  // simply lack it).
+  private intentsReady = false;
+  private intentTable(): void {
+    if (this.intentsReady) return;
+    this.db.exec(`CREATE TABLE IF NOT EXISTS create_intents (chunk_id INTEGER PRIMARY KEY, sent_at INTEGER NOT NULL)`);
+    this.intentsReady = true;
+  }
+
+  /** A job create for the chunk is about to be sent, at `sentAtMs` on the server's clock. */
+  recordCreateIntent(chunkId: number, sentAtMs: number): void {
+    this.intentTable();
+    this.db.prepare(`INSERT OR REPLACE INTO create_intents (chunk_id, sent_at) VALUES (?, ?)`).run(chunkId, sentAtMs);
+  }
+
+  /** When a create for the chunk was sent without its answer reaching the ledger. */
+  createIntent(chunkId: number): number | undefined {
+    this.intentTable();
+    return this.db.prepare(`SELECT sent_at FROM create_intents WHERE chunk_id = ?`).pluck().get(chunkId) as number | undefined;
+  }
+
+  clearCreateIntent(chunkId: number): void {
+    this.intentTable();
+    this.db.prepare(`DELETE FROM create_intents WHERE chunk_id = ?`).run(chunkId);
+  }
+
+  /** The create was answered: its job replaces the intent, in one transaction. */
+  setCreatedJob(chunkId: number, jobId: string): void {
+    this.intentTable();
+    this.tx(() => {
+      this.setJob(chunkId, jobId, 'job_created');
+      this.clearCreateIntent(chunkId);
+    });
+  }
+
+  /** Whether any chunk in the ledger holds this job. */
+  holdsJob(jobId: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM chunks WHERE job_id = ? LIMIT 1`).pluck().get(jobId) !== undefined;
+  }
 }
