@@ -376,4 +376,29 @@ export class JobLedger {
   holdsJob(jobId: string): boolean {
     return this.db.prepare(`SELECT 1 FROM chunks WHERE job_id = ? LIMIT 1`).pluck().get(jobId) !== undefined;
   }
+  // Failed-rows marks: the failed-rows files' lengths before a chunk's permanent failures were appended, cleared in
+  // the transaction that marks the chunk done. A mark still present on a re-run means the rows may have been written
+  // and not recorded: the files are cut back to it before the rows are written again.
+  private marksReady = false;
+  private markTable(): void {
+    if (this.marksReady) return;
+    this.db.exec(`CREATE TABLE IF NOT EXISTS failed_rows_marks (chunk_id INTEGER PRIMARY KEY, mark TEXT NOT NULL)`);
+    this.marksReady = true;
+  }
+
+  setFailedRowsMark(chunkId: number, mark: unknown): void {
+    this.markTable();
+    this.db.prepare(`INSERT OR REPLACE INTO failed_rows_marks (chunk_id, mark) VALUES (?, ?)`).run(chunkId, JSON.stringify(mark));
+  }
+
+  failedRowsMark(chunkId: number): unknown {
+    this.markTable();
+    const text = this.db.prepare(`SELECT mark FROM failed_rows_marks WHERE chunk_id = ?`).pluck().get(chunkId) as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  }
+
+  clearFailedRowsMark(chunkId: number): void {
+    this.markTable();
+    this.db.prepare(`DELETE FROM failed_rows_marks WHERE chunk_id = ?`).run(chunkId);
+  }
 }
