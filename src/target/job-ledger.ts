@@ -342,20 +342,22 @@ export class JobLedger {
   private intentsReady = false;
   private intentTable(): void {
     if (this.intentsReady) return;
-    this.db.exec(`CREATE TABLE IF NOT EXISTS create_intents (chunk_id INTEGER PRIMARY KEY, sent_at INTEGER NOT NULL)`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS create_intents (chunk_id INTEGER PRIMARY KEY, object TEXT NOT NULL, operation TEXT NOT NULL, sent_at INTEGER NOT NULL)`);
     this.intentsReady = true;
   }
 
   /** A job create for the chunk is about to be sent, at `sentAtMs` on the server's clock. */
-  recordCreateIntent(chunkId: number, sentAtMs: number): void {
+  recordCreateIntent(chunk: Pick<ChunkRecord, 'id' | 'object' | 'operation'>, sentAtMs: number): void {
     this.intentTable();
-    this.db.prepare(`INSERT OR REPLACE INTO create_intents (chunk_id, sent_at) VALUES (?, ?)`).run(chunkId, sentAtMs);
+    this.db.prepare(`INSERT OR REPLACE INTO create_intents (chunk_id, object, operation, sent_at) VALUES (?, ?, ?, ?)`).run(chunk.id, chunk.object, chunk.operation, sentAtMs);
   }
 
-  /** When a create for the chunk was sent without its answer reaching the ledger. */
-  createIntent(chunkId: number): number | undefined {
+  /** Creates sent without their answer reaching the ledger (by a run that was killed). */
+  createIntents(): { chunkId: number; object: string; operation: string; sentAt: number }[] {
     this.intentTable();
-    return this.db.prepare(`SELECT sent_at FROM create_intents WHERE chunk_id = ?`).pluck().get(chunkId) as number | undefined;
+    return this.db.prepare(`SELECT chunk_id AS chunkId, object, operation, sent_at AS sentAt FROM create_intents ORDER BY chunk_id`).all() as {
+      chunkId: number; object: string; operation: string; sentAt: number;
+    }[];
   }
 
   clearCreateIntent(chunkId: number): void {
