@@ -1,7 +1,8 @@
 // One chunk through one ingest job: create -> upload from the spooled file -> UploadComplete -> poll -> the three
 // result sets -> reconcile. Every step is written to the ledger first, so the same function resumes a chunk found
 // in the ledger after a crash: a job that never got its UploadComplete is aborted (nothing of it was processed)
-// and the chunk goes to a new job; a job that did is waited for and reconciled, never sent again.
+// and the chunk goes to a new job; a job that did is waited for and reconciled, never sent again. A create's time is
+// recorded before it is sent, so a job whose id never reached the ledger is found and aborted by the next run.
 import { closeSync, openSync, readSync } from 'node:fs';
 import {
   CountMismatchError,
