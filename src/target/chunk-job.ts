@@ -1,7 +1,8 @@
 // One chunk through one ingest job: create -> upload from the spooled file -> UploadComplete -> poll -> the three
 // result sets -> reconcile. Every step is written to the ledger first, so the same function resumes a chunk found
 // in the ledger after a crash: a job that never got its UploadComplete is aborted (nothing of it was processed)
-// and the chunk goes to a new job; a job that did is waited for and reconciled, never sent again.
+// and the chunk goes to a new job; a job that did is waited for and reconciled, never sent again. A create's time is
+// recorded before it is sent, so a job whose id never reached the ledger is found and aborted by the next run.
 import { closeSync, openSync, readSync } from 'node:fs';
 import {
   CountMismatchError,
@@ -88,23 +89,27 @@ export async function runChunkJob(client: BulkClient, ledger: JobLedger, chunkId
   } else {
     for (let round = 0; ; round++) {
       await hooks.beforeCreate();
+      // The intent first: a kill after Salesforce created the job but before its id reached the ledger leaves an
+      // Open job the next run can only find by when it was created.
+      ledger.recordCreateIntent(chunk, client.ingest.serverNow());
       job = await client.ingest.create(specOf(chunk), { signal: hooks.signal });
-      ledger.setJob(chunk.id, job.id, 'job_created');
+      ledger.setCreatedJob(chunk.id, job.id);
       chunk = ledger.chunk(chunk.id);
       hooks.onPhase?.(chunk, 'created', job.id);
       try {
         hooks.onPhase?.(chunk, 'uploading', job.id);
         await job.upload({ file: chunk.csvPath }, { signal: hooks.signal });
+        hooks.onPhase?.(chunk, 'uploaded', job.id);
+        await job.close({ signal: hooks.signal });
       } catch (e) {
         // Cut off mid-upload and refused on resend: the job was aborted before processing, so a new job is safe.
         if (e instanceof UploadInterruptedError && round === 0) {
           hooks.log('warn', `${e.message}; sending chunk ${chunk.id} in a new job`);
           continue;
         }
+        if (hooks.signal?.aborted) await abortUnclosed(job, ledger, chunk, hooks);
         throw e;
       }
-      hooks.onPhase?.(chunk, 'uploaded', job.id);
-      await job.close({ signal: hooks.signal });
       ledger.setPhase(chunk.id, 'closed');
       hooks.onPhase?.(chunk, 'closed', job.id);
       break;
@@ -116,6 +121,48 @@ export async function runChunkJob(client: BulkClient, ledger: JobLedger, chunkId
   const counts = await reconcile(job, info, ledger, chunk);
   hooks.onPhase?.(chunk, 'reconciled', job.id);
   return { kind: 'reconciled', counts };
+}
+
+/**
+ * Interrupted (`on_interrupt: abort`) before UploadComplete: nothing of the job was processed, so it is aborted now
+ * rather than left Open, and the ledger takes the chunk back as unsent (input rows come again with the input, retry
+ * rows wait as pending). When the abort itself fails, the job stays in the ledger and the next run deals with it.
+ */
+async function abortUnclosed(job: IngestJob, ledger: JobLedger, chunk: ChunkRecord, hooks: ChunkJobHooks): Promise<void> {
+  try {
+    await job.abort();
+  } catch (e) {
+    const now = await job.refresh().catch(() => undefined);
+    if (now?.state !== 'Aborted') {
+      hooks.log('warn', `interrupted: could not abort job ${job.id} (chunk ${chunk.id}): ${(e as Error).message}; the next run will`);
+      return;
+    }
+  }
+  ledger.setJob(chunk.id, null, chunk.attempt === 1 ? 'spooled' : 'pending');
+  hooks.log('info', `interrupted: aborted job ${job.id} before UploadComplete; its ${chunk.rows} rows (chunk ${chunk.id}) are sent again by the next run`);
+}
+
+/**
+ * An earlier run sent job creates and was killed before their answers reached the ledger: each job they created is
+ * Open, empty (nothing is uploaded before a job's id is recorded) and known to nobody. Found through the client's
+ * create-once matching (this user, same object and operation, created since the intent, Open, unknown) and aborted,
+ * so no job is left Open; their chunks go to new jobs as usual. Runs once, before any chunk is resumed.
+ */
+export async function abortLeftoverJobs(client: BulkClient, ledger: JobLedger, hooks: Pick<ChunkJobHooks, 'log' | 'signal'>): Promise<void> {
+  for (const intent of ledger.createIntents()) {
+    const spec = { object: intent.object, operation: intent.operation as IngestJobSpec['operation'] };
+    for (const found of await client.ingest.findUnclaimed(spec, intent.sentAt, { signal: hooks.signal })) {
+      if (ledger.holdsJob(found.id)) continue;
+      hooks.log('info', `job ${found.id} (${found.object} ${found.operation}) was created by an earlier run that stopped before recording it (chunk ${intent.chunkId}): aborting it; it holds no rows`);
+      const job = client.ingest.job(found.id);
+      try {
+        await job.abort({ signal: hooks.signal });
+      } catch (e) {
+        if ((await job.refresh({ signal: hooks.signal })).state === 'Open') throw e;
+      }
+    }
+    ledger.clearCreateIntent(intent.chunkId);
+  }
 }
 
 /**

@@ -5,7 +5,8 @@ import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CsvChunkWriter, type ChunkFiles } from '../streams/csv-chunker.js';
 import type { JsonValue } from '../streams/singer-messages.js';
-import type { FailedRows } from './failed-rows.js';
+import { FailedRows, type FailedRowsMark } from './failed-rows.js';
+import { failpoint } from './failpoint.js';
 import type { ChunkRecord, JobLedger, RowPlace, RowState } from './job-ledger.js';
 import { chunkHeader } from './chunk-job.js';
 
@@ -30,8 +31,14 @@ export function recordOfLine(line: string): { [k: string]: JsonValue } {
   }
 }
 
-/** Writes the chunk's permanently failed rows to the failed-rows output. */
+/**
+ * Writes the chunk's permanently failed rows to the failed-rows output, exactly once across kills: the files' lengths
+ * are recorded first (cleared with the chunk's `done`), and a mark left by a killed run cuts its files back to it.
+ */
 export function deadLetterFailed(ledger: JobLedger, chunk: ChunkRecord, failed: FailedRows, columns: (stream: string) => readonly string[]): number {
+  const earlier = ledger.failedRowsMark(chunk.id) as FailedRowsMark | undefined;
+  if (earlier) FailedRows.rewind(earlier);
+  if (!failed.countOnly) ledger.setFailedRowsMark(chunk.id, failed.mark(chunk.stream));
   let n = 0;
   const fd = openSync(chunk.sidePath, 'r');
   try {
@@ -44,6 +51,7 @@ export function deadLetterFailed(ledger: JobLedger, chunk: ChunkRecord, failed: 
   } finally {
     closeSync(fd);
   }
+  failpoint('after-dead-letter');
   return n;
 }
 
@@ -125,6 +133,7 @@ export function finishChunk(ledger: JobLedger, chunk: ChunkRecord, retry: RetryP
       ledger.retryTransientRows(chunk.id);
     }
     ledger.setPhase(chunk.id, 'done');
+    ledger.clearFailedRowsMark(chunk.id);
     return writer ? ledger.chunk(next.id) : undefined;
   });
 }

@@ -336,4 +336,71 @@ export class JobLedger {
       .prepare(`INSERT INTO loaded_hashes (object, key, hash) SELECT ?, row_key, hash FROM chunk_rows WHERE chunk_id = ? AND outcome = 'ok' AND row_key IS NOT NULL AND row_key != '' ON CONFLICT (object, key) DO UPDATE SET hash = excluded.hash`)
       .run(object, chunkId);
   }
+  // Create intents: the time a job create is sent, written before the request, so a run killed before the reply
+  // reached the ledger can find the job it left Open. A table of its own, created on first use (older ledgers
+  // simply lack it).
+  private intentsReady = false;
+  private intentTable(): void {
+    if (this.intentsReady) return;
+    this.db.exec(`CREATE TABLE IF NOT EXISTS create_intents (chunk_id INTEGER PRIMARY KEY, object TEXT NOT NULL, operation TEXT NOT NULL, sent_at INTEGER NOT NULL)`);
+    this.intentsReady = true;
+  }
+
+  /** A job create for the chunk is about to be sent, at `sentAtMs` on the server's clock. */
+  recordCreateIntent(chunk: Pick<ChunkRecord, 'id' | 'object' | 'operation'>, sentAtMs: number): void {
+    this.intentTable();
+    this.db.prepare(`INSERT OR REPLACE INTO create_intents (chunk_id, object, operation, sent_at) VALUES (?, ?, ?, ?)`).run(chunk.id, chunk.object, chunk.operation, sentAtMs);
+  }
+
+  /** Creates sent without their answer reaching the ledger (by a run that was killed). */
+  createIntents(): { chunkId: number; object: string; operation: string; sentAt: number }[] {
+    this.intentTable();
+    return this.db.prepare(`SELECT chunk_id AS chunkId, object, operation, sent_at AS sentAt FROM create_intents ORDER BY chunk_id`).all() as {
+      chunkId: number; object: string; operation: string; sentAt: number;
+    }[];
+  }
+
+  clearCreateIntent(chunkId: number): void {
+    this.intentTable();
+    this.db.prepare(`DELETE FROM create_intents WHERE chunk_id = ?`).run(chunkId);
+  }
+
+  /** The create was answered: its job replaces the intent, in one transaction. */
+  setCreatedJob(chunkId: number, jobId: string): void {
+    this.intentTable();
+    this.tx(() => {
+      this.setJob(chunkId, jobId, 'job_created');
+      this.clearCreateIntent(chunkId);
+    });
+  }
+
+  /** Whether any chunk in the ledger holds this job. */
+  holdsJob(jobId: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM chunks WHERE job_id = ? LIMIT 1`).pluck().get(jobId) !== undefined;
+  }
+  // Failed-rows marks: the failed-rows files' lengths before a chunk's permanent failures were appended, cleared in
+  // the transaction that marks the chunk done. A mark still present on a re-run means the rows may have been written
+  // and not recorded: the files are cut back to it before the rows are written again.
+  private marksReady = false;
+  private markTable(): void {
+    if (this.marksReady) return;
+    this.db.exec(`CREATE TABLE IF NOT EXISTS failed_rows_marks (chunk_id INTEGER PRIMARY KEY, mark TEXT NOT NULL)`);
+    this.marksReady = true;
+  }
+
+  setFailedRowsMark(chunkId: number, mark: unknown): void {
+    this.markTable();
+    this.db.prepare(`INSERT OR REPLACE INTO failed_rows_marks (chunk_id, mark) VALUES (?, ?)`).run(chunkId, JSON.stringify(mark));
+  }
+
+  failedRowsMark(chunkId: number): unknown {
+    this.markTable();
+    const text = this.db.prepare(`SELECT mark FROM failed_rows_marks WHERE chunk_id = ?`).pluck().get(chunkId) as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  }
+
+  clearFailedRowsMark(chunkId: number): void {
+    this.markTable();
+    this.db.prepare(`DELETE FROM failed_rows_marks WHERE chunk_id = ?`).run(chunkId);
+  }
 }

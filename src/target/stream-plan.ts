@@ -130,32 +130,43 @@ export async function planStream(
       } else columns.push({ property, header: f.name, field: f });
       continue;
     }
-    // Relationship column: Rel.ExtField, or polymorphic Rel:Type.ExtField / Type:Rel.ExtField.
+    // Relationship column, in the header syntax Salesforce documents for Bulk API CSV ("Relationship Fields in a
+    // Header Row", https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/datafiles_csv_rel_field_header_row.htm):
+    // RelationshipName.IndexedFieldName, and for a polymorphic lookup ObjectType:RelationshipName.IndexedFieldName
+    // (`User:Owner.External_Id__c`, `Lead:Who.Email`). The column is sent as written, so the reversed form, which
+    // Salesforce rejects, is refused here with the documented one to use instead.
     const left = target.slice(0, dot);
     const ext = target.slice(dot + 1);
-    const [a, b] = left.includes(':') ? left.split(':', 2) as [string, string] : [left, undefined];
-    let rel = d.fields.find((f) => f.relationshipName?.toLowerCase() === a.toLowerCase());
-    let type = b;
-    if (!rel && b !== undefined) {
-      rel = d.fields.find((f) => f.relationshipName?.toLowerCase() === b.toLowerCase());
-      type = a;
-    }
+    const colon = left.indexOf(':');
+    const type = colon >= 0 ? left.slice(0, colon) : undefined;
+    const relName = colon >= 0 ? left.slice(colon + 1) : left;
+    const relNamed = (n: string): FieldDescribe | undefined => d.fields.find((f) => f.relationshipName?.toLowerCase() === n.toLowerCase());
+    const rel = relNamed(relName);
     if (!rel) {
-      const hint = didYouMean(a, d.fields.filter((f) => f.relationshipName).map((f) => ({ name: f.relationshipName!, label: f.label })));
-      problems.push(`property "${property}": ${object} has no relationship "${a}"${hint ? ` (did you mean \`${hint}\`?)` : ''}`);
+      const swapped = type === undefined ? undefined : relNamed(type);
+      if (swapped?.referenceTo.some((t) => t.toLowerCase() === relName.toLowerCase())) {
+        problems.push(`property "${property}": "${target}" names the relationship before the type; a polymorphic column is ObjectType:RelationshipName.Field (did you mean \`${relName}:${swapped.relationshipName}.${ext}\`?)`);
+        continue;
+      }
+      const hint = didYouMean(relName, d.fields.filter((f) => f.relationshipName).map((f) => ({ name: f.relationshipName!, label: f.label })));
+      problems.push(`property "${property}": ${object} has no relationship "${relName}"${hint ? ` (did you mean \`${hint}\`?)` : ''}`);
       continue;
     }
     if (!writable(rel, op)) {
       problems.push(`property "${property}": ${object}.${rel.name} is not ${op === 'insert' ? 'createable' : 'updateable'}`);
       continue;
     }
-    const targets = type !== undefined ? rel.referenceTo.filter((t) => t.toLowerCase() === type!.toLowerCase()) : rel.referenceTo;
+    if (type !== undefined && rel.referenceTo.length <= 1) {
+      problems.push(`property "${property}": ${object}.${rel.name} is not polymorphic, so its column takes no type (did you mean \`${rel.relationshipName}.${ext}\`?)`);
+      continue;
+    }
+    const targets = type !== undefined ? rel.referenceTo.filter((t) => t.toLowerCase() === type.toLowerCase()) : rel.referenceTo;
     if (targets.length === 0) {
-      problems.push(`property "${property}": ${object}.${rel.name} does not reference ${type}`);
+      problems.push(`property "${property}": ${object}.${rel.name} does not reference ${type} (it references ${rel.referenceTo.join(', ')})`);
       continue;
     }
     if (targets.length > 1) {
-      problems.push(`property "${property}": ${object}.${rel.name} is polymorphic (${rel.referenceTo.join(', ')}): name the type, e.g. ${rel.relationshipName}:${rel.referenceTo[0]}.${ext}`);
+      problems.push(`property "${property}": ${object}.${rel.name} is polymorphic (${rel.referenceTo.join(', ')}): name the type, e.g. \`${rel.referenceTo[0]}:${rel.relationshipName}.${ext}\``);
       continue;
     }
     let parent: SObjectDescribe;

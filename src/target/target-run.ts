@@ -8,7 +8,7 @@ import { CsvChunker, CsvChunkWriter, csvLine, lineEndingFor, type CsvLineEnding 
 import { readSingerMessages } from '../streams/singer-reader.js';
 import type { JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
 import { SchemaValidators } from '../streams/schema-validators.js';
-import { runChunkJob, type ReconcileCounts } from './chunk-job.js';
+import { abortLeftoverJobs, runChunkJob, type ReconcileCounts } from './chunk-job.js';
 import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } from './chunk-outcomes.js';
 import { errorCode, FailedRows } from './failed-rows.js';
 import { CLEAR_FIELD, cellFor } from './field-values.js';
@@ -90,7 +90,7 @@ export class TargetRun {
   /** Runs to the end and returns the summary (its exitCode is the process's). */
   async run(): Promise<RunSummary> {
     const onInterrupt = (): void => {
-      this.stop(new ConnectorError('INTERRUPTED', `interrupted: stopped reading; ${this.s.on_interrupt === 'abort' ? 'jobs in flight were left for the next run to reattach' : 'jobs in flight were finished'}; STATE written up to the last durable point`));
+      this.stop(new ConnectorError('INTERRUPTED', `interrupted: stopped reading; ${this.s.on_interrupt === 'abort' ? 'jobs not yet UploadComplete were aborted, jobs processing are left for the next run to reattach' : 'jobs in flight were finished'}; STATE written up to the last durable point`));
       if (this.s.on_interrupt === 'abort') this.abortJobs.abort();
     };
     this.o.interrupt?.addEventListener('abort', onInterrupt, { once: true });
@@ -177,6 +177,7 @@ export class TargetRun {
     if (!chunks.length) return;
     this.log.log('info', `the ledger holds ${chunks.length} unfinished chunks from earlier runs: resuming them`);
     const client = await this.connect();
+    await abortLeftoverJobs(client, this.ledger, this.jobHooks());
     const reattach: Promise<void>[] = [];
     for (const c of chunks) {
       const counts = this.report.stream(c.stream, c.object, c.operation);

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { CsvRows, type FailedResultRow, type SuccessfulResultRow, type UnprocessedRow } from '../csv/csv-rows.js';
 import { InvalidInputError, InvalidStateError, SalesforceError, UploadInterruptedError, withJob } from '../errors.js';
 import { discard, type HttpResponse, type RequestBody } from '../http/transport.js';
-import { createJobOnce } from '../jobs/create-once.js';
+import { createJobOnce, findUnclaimedJobs } from '../jobs/create-once.js';
 import { bodyError, type CallOptions, type JobContext } from '../jobs/job-context.js';
 import { JobCollection, JobHandle } from '../jobs/job-handle.js';
 import { parseJobInfo, type IngestJobInfo, type IngestJobSpec, type JobState } from '../jobs/job-info.js';
@@ -50,6 +50,20 @@ export class IngestJobs extends JobCollection<'ingest', IngestJob> {
       signal: options.signal,
     }, this.ctx.createTuning);
     return this.handle(parseJobInfo(raw, 'ingest'));
+  }
+
+  /** The server's clock as this client estimates it (ms): record it before a create to find its job later. */
+  serverNow(): number {
+    return this.ctx.session.serverNow();
+  }
+
+  /**
+   * `Open` jobs for this object and operation that this user created at or after `sentAtMs` (see serverNow) and
+   * this client does not know: what a create left behind when its caller died before reading the reply.
+   */
+  async findUnclaimed(spec: Pick<IngestJobSpec, 'object' | 'operation'>, sentAtMs: number, options: CallOptions = {}): Promise<IngestJobInfo[]> {
+    const found = await findUnclaimedJobs(this.ctx.session, { kind: 'ingest', object: spec.object, operation: spec.operation, freshStates: ['Open'], signal: options.signal }, sentAtMs, this.ctx.createTuning);
+    return found as IngestJobInfo[];
   }
 
   /**

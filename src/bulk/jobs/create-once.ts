@@ -160,7 +160,23 @@ async function createLoop(session: Session, req: CreateJobRequest, tuning: JobCr
   );
 }
 
-async function findCandidates(session: Session, req: CreateJobRequest, fromMs: number, toMs: number, tuning: JobCreateTuning): Promise<JobInfo[]> {
+/**
+ * Jobs in a fresh state that a create of ours sent at `sentAtMs` (server clock) or later may have left, unknown to
+ * this client: what a caller that died before reading a create's reply finds on its next run. The same matching as
+ * the look after a lost reply, under the same per-key lock as the creates, so none of this client's own creates
+ * can be mistaken for one.
+ */
+export function findUnclaimedJobs(
+  session: Session,
+  req: Pick<CreateJobRequest, 'kind' | 'object' | 'operation' | 'freshStates' | 'signal'>,
+  sentAtMs: number,
+  tuning: JobCreateTuning = DEFAULT_JOB_CREATE,
+): Promise<JobInfo[]> {
+  const key = `${req.kind}:${req.object ?? '?'}:${req.operation}`;
+  return serialized(session, key, () => findCandidates(session, req, sentAtMs - tuning.clockSlackMs, session.serverNow() + tuning.clockSlackMs, tuning), req.signal);
+}
+
+async function findCandidates(session: Session, req: Pick<CreateJobRequest, 'kind' | 'object' | 'operation' | 'freshStates' | 'signal'>, fromMs: number, toMs: number, tuning: JobCreateTuning): Promise<JobInfo[]> {
   const userId = await currentUserId(session, req.signal);
   const out: JobInfo[] = [];
   for await (const job of listJobs(session, req.kind, req.signal, tuning.maxListPages)) {
