@@ -1,6 +1,6 @@
-// Large CSV bodies (ingest result sets, query result pages) gzip-compressed as a series of gzip members, one
-// per piece of about 64 KB compressed on the libuv pool (src/emulator/server/respond.ts): the decoded bytes must
-// be exactly the uncompressed answer, over real HTTP, and a plain gunzip must read every member.
+// Large CSV bodies (ingest result sets, query result pages) gzip-compressed piece by piece on the libuv pool and
+// joined into one gzip member (src/emulator/server/respond.ts): over real HTTP the decoded bytes must be exactly
+// the uncompressed answer, the body one member as Salesforce sends it, and a body cut anywhere must not gunzip.
 import { request } from 'node:http';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 import t, { type Test } from 'tap';
@@ -34,7 +34,12 @@ async function sameBytesBothWays(t: Test, h: Harness, path: string): Promise<Buf
   t.equal(plain.encoding, undefined, `${path}: identity when gzip is not asked for`);
   t.equal(packed.encoding, 'gzip', `${path}: gzip when asked for`);
   t.ok(gunzipSync(packed.raw).equals(plain.raw), `${path}: the gzip body decodes to exactly the plain body`);
-  t.ok(firstMemberBytes(packed.raw) < packed.raw.length, `${path}: the gzip body is a series of members`);
+  t.equal(firstMemberBytes(packed.raw), packed.raw.length, `${path}: the gzip body is one member`);
+  t.ok(plain.raw.length > 2 * 64 * 1024, `${path}: large enough to be compressed in several pieces of 64 KB`);
+  for (let k = 1; k < 16; k++) {
+    const cut = Math.floor((packed.raw.length * k) / 16);
+    t.throws(() => gunzipSync(packed.raw.subarray(0, cut)), `${path}: cut at byte ${cut} of ${packed.raw.length} does not gunzip`);
+  }
   return plain.raw;
 }
 

@@ -1,6 +1,6 @@
 // Writing responses the way Salesforce does: pretty JSON, the error envelope, gzip when asked, limit header.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gzip, gzipSync } from 'node:zlib';
+import { constants, crc32, deflateRaw, gzipSync } from 'node:zlib';
 
 /** A Salesforce REST error entry; the envelope on the wire is an array of these. */
 export interface ApiErrorEntry {
@@ -80,9 +80,11 @@ const MAX_BUFFERED = 4 * STREAM_CHUNK;
  * Streams a CSV body with backpressure (chunked; gzip-compressed on the fly when accepted), so a large result
  * set is never one string or one Buffer and compression never blocks the event loop.
  *
- * Compressed, each piece of about STREAM_CHUNK bytes becomes its own gzip member (a gzip file may be a series of
- * members, RFC 1952 section 2.2; every gunzip reads them as one stream), compressed on the libuv pool while the
- * next pieces render: one deflate stream would hold the whole body to one core at zlib's speed.
+ * Compressed, the body is one gzip member as Salesforce sends it, built the way pigz builds one: each piece of
+ * about STREAM_CHUNK bytes is deflated on its own on the libuv pool (several at once, while the next pieces
+ * render) and ends byte-aligned with a sync flush, so the pieces join into one deflate stream; the CRC-32 and
+ * length of the trailer are computed here. One deflate stream written piece by piece would hold the whole body
+ * to one core at zlib's speed. A body cut anywhere still fails to gunzip (no member boundary to stop at).
  */
 export async function sendCsv(
   req: IncomingMessage,
@@ -125,26 +127,43 @@ export async function sendCsv(
       await write(piece);
     }
   } else {
-    const members: Promise<Buffer>[] = [];
+    await write(GZIP_HEADER);
+    let crc = 0;
+    let size = 0;
+    const blocks: Promise<Buffer>[] = [];
     for (const piece of pieces(body)) {
       if (res.destroyed) break;
-      members.push(gzipMember(piece));
-      if (members.length >= GZIP_IN_FLIGHT) await write(await members.shift()!);
+      const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+      crc = crc32(bytes, crc);
+      size = (size + bytes.length) >>> 0;
+      blocks.push(deflatePiece(bytes, constants.Z_SYNC_FLUSH));
+      if (blocks.length >= DEFLATE_IN_FLIGHT) await write(await blocks.shift()!);
     }
+    blocks.push(deflatePiece(Buffer.alloc(0), constants.Z_FINISH));
     // sent in order; after a disconnect they are still awaited, so none settles unobserved
-    while (members.length > 0) {
-      const member = await members.shift()!;
-      if (!res.destroyed) await write(member);
+    while (blocks.length > 0) {
+      const block = await blocks.shift()!;
+      if (!res.destroyed) await write(block);
     }
+    const trailer = Buffer.allocUnsafe(8);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE(size, 4);
+    if (!res.destroyed) res.write(trailer);
   }
   res.end();
 }
 
-/** Members compressed at once on the libuv pool (4 threads by default). */
-const GZIP_IN_FLIGHT = 4;
+/** Pieces deflated at once on the libuv pool (4 threads by default). */
+const DEFLATE_IN_FLIGHT = 4;
 
-const gzipMember = (piece: string | Buffer) =>
-  new Promise<Buffer>((resolve, reject) => gzip(piece, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+/** A gzip header (RFC 1952): deflate, no name or time, fastest compression (XFL 4), Unix. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3]);
+
+/** A piece as raw deflate blocks at level 1, ended by `flush` (a sync flush leaves the stream open and byte-aligned). */
+const deflatePiece = (piece: Buffer, flush: number) =>
+  new Promise<Buffer>((resolve, reject) =>
+    deflateRaw(piece, { level: 1, finishFlush: flush }, (err, out) => (err ? reject(err) : resolve(out))),
+  );
 
 /** The body as pieces of about STREAM_CHUNK bytes (Buffers from a renderer are such pieces already). */
 function* pieces(body: string | Iterable<string | Buffer>): Generator<string | Buffer> {
