@@ -1,5 +1,5 @@
 // Emulator throughput and memory over real HTTP, the emulator in its own process (peak RSS from /proc).
-//   node bench/emulator-http.mjs [--accounts 200000] [--ingest 100000] [--runs 3] [--json] [--cpu-prof DIR]
+//   node bench/emulator-http.mjs [--accounts 200000] [--ingest 100000] [--runs 3] [--json] [--cpu-prof DIR] [--trace-gc]
 // The targets of the emulator (it must never be what a connector benchmark measures) are stated for
 //   node bench/emulator-http.mjs --accounts 2000000 --ingest 1000000 --runs 1
 // The defaults are a quick run of the same shape. Prints one table: the four figures the targets are about
@@ -10,6 +10,9 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { request } from 'undici';
 
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -48,12 +51,23 @@ async function start() {
   const t0 = Date.now();
   const nodeArgs = [`--max-old-space-size=${arg('heap-mb', 4096)}`];
   if (CPU_PROF) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`);
+  if (flag('trace-gc')) nodeArgs.push('--trace-gc');
   const child = spawn(process.execPath, [...nodeArgs, 'dist/src/emulator/cli.js', '--seed', seed, '--processing-rate', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise((resolve, reject) => {
     child.once('exit', (c) => reject(new Error(`emulator exited ${c}`)));
-    createInterface({ input: child.stdout }).once('line', resolve);
+    // the first JSON line is the emulator's address; with --trace-gc, V8's lines go to stderr with a timestamp
+    const lines = createInterface({ input: child.stdout });
+    let ready = false;
+    lines.on('line', (l) => {
+      if (!ready && l.startsWith('{')) {
+        ready = true;
+        resolve(l);
+      } else if (!l.startsWith('{')) {
+        process.stderr.write(`gc ${new Date().toISOString().slice(11, 23)} ${l}\n`);
+      }
+    });
   });
   return { child, url: JSON.parse(line).url, seedMs: Date.now() - t0 };
 }
@@ -70,6 +84,17 @@ async function main() {
   }).then((r) => r.json())).access_token;
   const h = { Authorization: `Bearer ${tok}` };
   const call = (p, init = {}) => fetch(`${url}/services/data/${API}/${p}`, { ...init, headers: { ...h, ...(init.headers ?? {}) } });
+  /** A result download as the client makes it (src/bulk: undici request, gzip asked for and inflated): decoded bytes and headers. */
+  const download = async (p) => {
+    const res = await request(`${url}/services/data/${API}/${p}`, { headers: { ...h, accept: 'text/csv', 'accept-encoding': 'gzip' } });
+    if (res.statusCode !== 200) throw new Error(`${p}: HTTP ${res.statusCode} ${await res.body.text()}`);
+    let bytes = 0;
+    const count = async function* (src) {
+      for await (const c of src) bytes += c.length;
+    };
+    await (res.headers['content-encoding'] === 'gzip' ? pipeline(res.body, createGunzip(), count) : pipeline(res.body, count));
+    return { bytes, headers: res.headers };
+  };
   const wait = async (p) => {
     for (let i = 0; i < 1_000_000; i++) {
       const j = await (await call(p)).json();
@@ -101,10 +126,11 @@ async function main() {
       ingest.procRecs.push(done.numberRecordsProcessed / ((performance.now() - t) / 1000));
       ingest.procCpu.push(done.numberRecordsProcessed / Math.max(0.01, cpuSeconds(pid) - cpu));
       progress(`ingest run ${run + 1}: ${Math.round(ingest.procRecs.at(-1))} records/s`);
+      if (flag('trace-gc')) progress('downloading result sets');
       t = performance.now();
       cpu = cpuSeconds(pid);
       let bytes = 0;
-      for (const set of ['successfulResults', 'failedResults', 'unprocessedrecords']) bytes += (await (await call(`jobs/ingest/${job.id}/${set}`)).arrayBuffer()).byteLength;
+      for (const set of ['successfulResults', 'failedResults', 'unprocessedrecords']) bytes += (await download(`jobs/ingest/${job.id}/${set}`)).bytes;
       ingest.resultsMBs.push(bytes / 1048576 / ((performance.now() - t) / 1000));
       ingest.resultsCpu.push(bytes / 1048576 / Math.max(0.01, cpuSeconds(pid) - cpu));
       await call(`jobs/ingest/${job.id}`, { method: 'DELETE' });
@@ -119,10 +145,10 @@ async function main() {
     let n = 0;
     let qbytes = 0;
     do {
-      const res = await call(`jobs/query/${q.id}/results?maxRecords=100000${locator ? `&locator=${locator}` : ''}`);
-      qbytes += (await res.arrayBuffer()).byteLength;
-      n += Number(res.headers.get('sforce-numberofrecords'));
-      locator = res.headers.get('sforce-locator');
+      const res = await download(`jobs/query/${q.id}/results?maxRecords=100000${locator ? `&locator=${locator}` : ''}`);
+      qbytes += res.bytes;
+      n += Number(res.headers['sforce-numberofrecords']);
+      locator = res.headers['sforce-locator'];
     } while (locator && locator !== 'null');
     if (n !== qdone.numberRecordsProcessed) throw new Error(`query served ${n} rows, the job counted ${qdone.numberRecordsProcessed}`);
     query.rows = n;

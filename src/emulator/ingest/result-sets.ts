@@ -46,6 +46,31 @@ function putQuoted(buf: Buffer, pos: number, s: string): number {
   return pos;
 }
 
+/** putQuoted for an sf__Id (ASCII letters and digits, no quote): a byte loop, cheaper than a native write per row. */
+function putQuotedAscii(buf: Buffer, pos: number, s: string): number {
+  buf[pos++] = QUOTE;
+  for (let k = 0; k < s.length; k++) buf[pos++] = s.charCodeAt(k);
+  buf[pos++] = QUOTE;
+  return pos;
+}
+
+/** Whether `s` can take putQuotedAscii. */
+function isPlainAscii(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c > 0x7e || c === QUOTE) return false;
+  }
+  return true;
+}
+
+const TRUE_CELL = Buffer.from('"true"', 'latin1');
+const FALSE_CELL = Buffer.from('"false"', 'latin1');
+
+function putBytes(buf: Buffer, pos: number, bytes: Buffer): number {
+  for (let k = 0; k < bytes.length; k++) buf[pos++] = bytes[k];
+  return pos;
+}
+
 /** Echoes the record csv[start, end) with every cell quoted; -1 when it holds a quote (use putCells). */
 function putRecordBytes(buf: Buffer, pos: number, csv: Buffer, start: number, end: number, delim: number): number {
   buf[pos++] = QUOTE;
@@ -116,10 +141,11 @@ export function* resultSetChunks(src: ResultSetSource, kind: ResultSetKind): Gen
       pos = 0;
     }
     if (kind !== 'unprocessed') {
-      pos = putQuoted(buf, pos, id);
+      // sf__Ids are the store's 18-character ids; anything else takes the general path
+      pos = id.length <= 18 && isPlainAscii(id) ? putQuotedAscii(buf, pos, id) : putQuoted(buf, pos, id);
       buf[pos++] = delim;
       if (kind === 'successful') {
-        pos += buf.write(st === ROW_CREATED ? '"true"' : '"false"', pos, 'latin1');
+        pos = putBytes(buf, pos, st === ROW_CREATED ? TRUE_CELL : FALSE_CELL);
       } else {
         pos = putQuoted(buf, pos, error);
       }

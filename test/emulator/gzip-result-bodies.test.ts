@@ -1,0 +1,63 @@
+// Large CSV bodies (ingest result sets, query result pages) gzip-compressed piece by piece on the libuv pool and
+// joined into one gzip member (src/emulator/server/respond.ts): over real HTTP the decoded bytes must be exactly
+// the uncompressed answer, the body one member as Salesforce sends it, and a body cut anywhere must not gunzip.
+import { request } from 'node:http';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
+import t, { type Test } from 'tap';
+import { API, csvRows, withEmulator, type Harness } from '../helpers/emulator.js';
+
+const ROWS = 6_000;
+
+/** The raw body and headers of a GET, with or without `Accept-Encoding: gzip`. */
+function get(h: Harness, path: string, gzip: boolean): Promise<{ encoding: unknown; raw: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { Authorization: `Bearer ${h.token}`, 'Accept-Encoding': gzip ? 'gzip' : 'identity' };
+    const req = request(new URL(`${h.url}/services/data/${API}/${path}`), { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve({ encoding: res.headers['content-encoding'], raw: Buffer.concat(chunks) }) : reject(new Error(`${path}: ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Byte length of the first gzip member of `gz` (10-byte header without optional fields, deflate data, 8-byte trailer). */
+function firstMemberBytes(gz: Buffer): number {
+  const { engine } = inflateRawSync(gz.subarray(10), { info: true }) as unknown as { engine: { bytesWritten: number } };
+  return 10 + engine.bytesWritten + 8;
+}
+
+async function sameBytesBothWays(t: Test, h: Harness, path: string): Promise<Buffer> {
+  const plain = await get(h, path, false);
+  const packed = await get(h, path, true);
+  t.equal(plain.encoding, undefined, `${path}: identity when gzip is not asked for`);
+  t.equal(packed.encoding, 'gzip', `${path}: gzip when asked for`);
+  t.ok(gunzipSync(packed.raw).equals(plain.raw), `${path}: the gzip body decodes to exactly the plain body`);
+  t.equal(firstMemberBytes(packed.raw), packed.raw.length, `${path}: the gzip body is one member`);
+  t.ok(plain.raw.length > 2 * 64 * 1024, `${path}: large enough to be compressed in several pieces of 64 KB`);
+  for (let k = 1; k < 16; k++) {
+    const cut = Math.floor((packed.raw.length * k) / 16);
+    t.throws(() => gunzipSync(packed.raw.subarray(0, cut)), `${path}: cut at byte ${cut} of ${packed.raw.length} does not gunzip`);
+  }
+  return plain.raw;
+}
+
+t.test('ingest result sets and query result pages decode to the same bytes with and without gzip', async (t) => {
+  const h = await withEmulator(t);
+  const csv = 'Name,External_Id__c,Description\n' + Array.from({ length: ROWS }, (_, i) => `Gzip ${i},GZ-${i},"row ${i}, ""quoted"" text"`).join('\n') + '\n';
+  const job = (await h.json('jobs/ingest', { method: 'POST', body: JSON.stringify({ object: 'Account', operation: 'insert' }) })).body.id as string;
+  t.equal((await h.call(`jobs/ingest/${job}/batches`, { method: 'PUT', headers: { 'Content-Type': 'text/csv' }, body: csv })).status, 201);
+  await h.json(`jobs/ingest/${job}`, { method: 'PATCH', body: JSON.stringify({ state: 'UploadComplete' }) });
+  const info = await h.waitFor(`jobs/ingest/${job}`, ['JobComplete', 'Failed', 'Aborted'], 15_000);
+  t.equal(info.state, 'JobComplete');
+  const ok = csvRows((await sameBytesBothWays(t, h, `jobs/ingest/${job}/successfulResults`)).toString('utf8'));
+  t.equal(ok.length, ROWS + 1, 'one line per row, after the header');
+  t.same(ok[ROWS], [ok[ROWS][0], 'true', `Gzip ${ROWS - 1}`, `GZ-${ROWS - 1}`, `row ${ROWS - 1}, "quoted" text`]);
+
+  const soql = "SELECT Id, Name, Description FROM Account WHERE Name LIKE 'Gzip %'";
+  const q = (await h.json('jobs/query', { method: 'POST', body: JSON.stringify({ operation: 'query', query: soql }) })).body.id as string;
+  await h.waitFor(`jobs/query/${q}`, ['JobComplete'], 15_000);
+  const page = csvRows((await sameBytesBothWays(t, h, `jobs/query/${q}/results`)).toString('utf8'));
+  t.equal(page.length, ROWS + 1);
+});
