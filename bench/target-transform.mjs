@@ -90,11 +90,20 @@ async function transform(path, dir, describe) {
     }
     if (message.type !== 'RECORD') continue;
     if (validators.check(message.stream, message.record) !== undefined) continue;
-    const cells = plan.columns.map((c) => cellFor(message.record[c.property], c.field, ''));
+    // As TargetRun.onRecord does it.
+    const cells = new Array(plan.columns.length);
+    for (let i = 0; i < cells.length; i++) {
+      const c = plan.columns[i];
+      cells[i] = cellFor(message.record[c.property], c.field, '');
+    }
     if (rowProblem(plan, cells) !== undefined) continue;
     const eol = lineEndingFor(cells);
-    const { chunk, place } = chunker.add(csvLine(cells, eol), text);
-    chunk.places.push({ ...place, hash: rowHash(cells), parentKey: null, key: cells[plan.keyIndex] });
+    const csv = csvLine(cells, eol);
+    const { chunk, place } = chunker.add(csv, text, Buffer.byteLength(csv));
+    chunk.places.push({
+      row: place.row, csvOffset: place.csvOffset, csvLength: place.csvLength, sideOffset: place.sideOffset, sideLength: place.sideLength,
+      hash: rowHash(cells), parentKey: null, key: cells[plan.keyIndex],
+    });
     if (chunk.places.length >= 5000) {
       ledger.addRows(chunk.record.id, chunk.places);
       chunk.places = [];

@@ -64,7 +64,9 @@ export function parseSingerLine(text: string, line: number): SingerMessage | Oth
     case 'RECORD': {
       const stream = needStream();
       if (m.record === null || typeof m.record !== 'object' || Array.isArray(m.record)) throw bad(line, `RECORD of stream "${stream}" without a "record" object`);
-      return { ...(m as object), type: 'RECORD', stream, record: m.record as { [k: string]: JsonValue } } as SingerMessage;
+      // The parsed object is ours alone: normalise it in place instead of copying it (one object less per record).
+      m.type = 'RECORD';
+      return m as unknown as SingerMessage;
     }
     case 'SCHEMA': {
       const stream = needStream();

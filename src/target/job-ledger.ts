@@ -83,7 +83,7 @@ function chunkOf(r: ChunkRowDb): ChunkRecord {
   };
 }
 
-const ROWS_PER_INSERT = 250;
+const ROWS_PER_INSERT = 1000;
 
 export interface NewChunk {
   readonly stream: string;
