@@ -7,7 +7,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, cre
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { readLines, readSingerMessages } from '../dist/src/streams/singer-reader.js';
+import { readLineBatches, readSingerMessages } from '../dist/src/streams/singer-reader.js';
 import { SchemaValidators } from '../dist/src/streams/schema-validators.js';
 import { CsvChunker, CsvChunkWriter, csvLine, lineEndingFor } from '../dist/src/streams/csv-chunker.js';
 import { planStream } from '../dist/src/target/stream-plan.js';
@@ -57,9 +57,11 @@ export async function writeAccounts(path, n, stream = 'accounts') {
 
 async function floor(path) {
   let n = 0;
-  for await (const line of readLines(createReadStream(path, { highWaterMark: 1 << 20 }))) {
-    JSON.parse(line);
-    n++;
+  for await (const lines of readLineBatches(createReadStream(path, { highWaterMark: 1 << 20 }))) {
+    for (const line of lines) {
+      JSON.parse(line);
+      n++;
+    }
   }
   return n;
 }
@@ -90,11 +92,20 @@ async function transform(path, dir, describe) {
     }
     if (message.type !== 'RECORD') continue;
     if (validators.check(message.stream, message.record) !== undefined) continue;
-    const cells = plan.columns.map((c) => cellFor(message.record[c.property], c.field, ''));
+    // As TargetRun.onRecord does it.
+    const cells = new Array(plan.columns.length);
+    for (let i = 0; i < cells.length; i++) {
+      const c = plan.columns[i];
+      cells[i] = cellFor(message.record[c.property], c.field, '');
+    }
     if (rowProblem(plan, cells) !== undefined) continue;
     const eol = lineEndingFor(cells);
-    const { chunk, place } = chunker.add(csvLine(cells, eol), text);
-    chunk.places.push({ ...place, hash: rowHash(cells), parentKey: null, key: cells[plan.keyIndex] });
+    const csv = csvLine(cells, eol);
+    const { chunk, place } = chunker.add(csv, text, Buffer.byteLength(csv));
+    chunk.places.push({
+      row: place.row, csvOffset: place.csvOffset, csvLength: place.csvLength, sideOffset: place.sideOffset, sideLength: place.sideLength,
+      hash: rowHash(cells), parentKey: null, key: cells[plan.keyIndex],
+    });
     if (chunk.places.length >= 5000) {
       ledger.addRows(chunk.record.id, chunk.places);
       chunk.places = [];

@@ -42,11 +42,17 @@ export function lineEndingFor(cells: readonly string[]): CsvLineEnding | undefin
 
 const BLOCK = 1 << 20;
 
+function writeAll(fd: number, b: Buffer, length: number): void {
+  for (let off = 0; off < length; ) off += writeSync(fd, b, off, length - off);
+}
+
 /** An append-only file written in blocks, tracking its length. */
 export class BlockFile {
   private readonly fd: number;
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  // Text is encoded straight into one reused block: no per-row Buffer, no joined string, and the byte length
+  // comes from the encoding itself.
+  private readonly block = Buffer.allocUnsafe(BLOCK);
+  private used = 0;
   bytes = 0;
 
   constructor(readonly path: string) {
@@ -55,20 +61,27 @@ export class BlockFile {
 
   /** Appends text; returns [offset, byteLength]. */
   append(text: string): [number, number] {
-    const len = Buffer.byteLength(text);
     const at = this.bytes;
-    this.pending.push(text);
-    this.pendingBytes += len;
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    if (text.length * 3 > BLOCK - this.used) {
+      this.flush();
+      if (text.length * 3 > BLOCK) {
+        const b = Buffer.from(text);
+        writeAll(this.fd, b, b.length);
+        this.bytes += b.length;
+        return [at, b.length];
+      }
+    }
+    const len = this.block.write(text, this.used);
+    this.used += len;
     this.bytes += len;
-    if (this.pendingBytes >= BLOCK) this.flush();
     return [at, len];
   }
 
   flush(): void {
-    if (!this.pending.length) return;
-    writeSync(this.fd, this.pending.join(''));
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (!this.used) return;
+    writeAll(this.fd, this.block, this.used);
+    this.used = 0;
   }
 
   /** Flushes, fsyncs and closes. */
@@ -126,8 +139,9 @@ export class CsvChunkWriter {
   /** Appends a ready CSV line (with terminator) and its source line (without). */
   addLine(line: string, source: string): ChunkRowPlace {
     const [csvOffset, csvLength] = this.csv.append(line);
-    const [sideOffset, sideLength] = this.side.append(source + '\n');
-    return { row: this.rows++, csvOffset, csvLength, sideOffset, sideLength: sideLength - 1 };
+    const [sideOffset, sideLength] = this.side.append(source);
+    this.side.append('\n');
+    return { row: this.rows++, csvOffset, csvLength, sideOffset, sideLength };
   }
 
   seal(): void {
@@ -163,9 +177,11 @@ export class CsvChunker<C extends { writer: CsvChunkWriter }> {
     return this.current;
   }
 
-  /** Adds a CSV line; returns the chunk it went into and where. Throws when one row alone exceeds maxBytes. */
-  add(line: string, source: string): { chunk: C; place: ChunkRowPlace } {
-    const len = Buffer.byteLength(line);
+  /**
+   * Adds a CSV line (`len`: its UTF-8 length, when the caller knows it); returns the chunk it went into and where.
+   * Throws when one row alone exceeds maxBytes.
+   */
+  add(line: string, source: string, len = Buffer.byteLength(line)): { chunk: C; place: ChunkRowPlace } {
     let c = this.current;
     if (c && (c.writer.rows >= this.limits.maxRows || c.writer.bytes + len > this.limits.maxBytes)) {
       this.flush();

@@ -18,22 +18,27 @@ export interface OtherMessage {
   readonly type: string;
 }
 
-/** Splits a byte stream into lines (LF or CRLF), decoding UTF-8 across chunk boundaries. */
-export async function* readLines(input: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+/**
+ * Splits a byte stream into lines (LF or CRLF), decoding UTF-8 across chunk boundaries: the lines of each input
+ * chunk together, so a consumer pays one asynchronous step per chunk instead of one per line.
+ */
+export async function* readLineBatches(input: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
   for await (const chunk of input) {
     const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const lines: string[] = [];
     let start = 0;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
       const end = i > start && text.charCodeAt(i - 1) === 13 ? i - 1 : i;
-      yield text.slice(start, end);
+      lines.push(text.slice(start, end));
       start = i + 1;
     }
     rest = start === 0 ? text : text.slice(start);
+    if (lines.length) yield lines;
   }
   rest += decoder.end();
-  if (rest.length) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  if (rest.length) yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
 }
 
 function bad(line: number, what: string): ConnectorError {
@@ -64,7 +69,9 @@ export function parseSingerLine(text: string, line: number): SingerMessage | Oth
     case 'RECORD': {
       const stream = needStream();
       if (m.record === null || typeof m.record !== 'object' || Array.isArray(m.record)) throw bad(line, `RECORD of stream "${stream}" without a "record" object`);
-      return { ...(m as object), type: 'RECORD', stream, record: m.record as { [k: string]: JsonValue } } as SingerMessage;
+      // The parsed object is ours alone: normalise it in place instead of copying it (one object less per record).
+      m.type = 'RECORD';
+      return m as unknown as SingerMessage;
     }
     case 'SCHEMA': {
       const stream = needStream();
@@ -92,12 +99,14 @@ export async function* readSingerMessages(
   onOther: (m: OtherMessage) => void = () => undefined,
 ): AsyncGenerator<ReadMessage> {
   let line = 0;
-  for await (const text of readLines(input)) {
-    line++;
-    const message = parseSingerLine(text, line);
-    if (message === undefined) continue;
-    if ('line' in message) onOther(message);
-    else yield { line, text, message };
+  for await (const lines of readLineBatches(input)) {
+    for (const text of lines) {
+      line++;
+      const message = parseSingerLine(text, line);
+      if (message === undefined) continue;
+      if ('line' in message) onOther(message);
+      else yield { line, text, message };
+    }
   }
 }
 

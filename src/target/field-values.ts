@@ -8,8 +8,9 @@ export const CLEAR_FIELD = '#N/A';
 
 /** A number without exponent notation: 1e21 -> "1000000000000000000000", 1.5e-7 -> "0.00000015". */
 export function plainNumber(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
   const s = String(n);
+  // Only |n| >= 1e21 and 0 < |n| < 1e-6 print with an exponent: every other number is already plain.
+  if (!Number.isFinite(n) || !s.includes('e')) return s;
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
   if (!m) return s;
   const [, sign, lead, frac = '', expText] = m;

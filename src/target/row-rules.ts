@@ -49,6 +49,18 @@ function typeOk(f: FieldDescribe, v: string): boolean {
   }
 }
 
+/** Digits before the decimal point, leading zeros and sign left out ("-007.5" -> 1); `v` passed typeOk. */
+function wholeDigits(v: string): number {
+  let i = v.charCodeAt(0) === 43 || v.charCodeAt(0) === 45 ? 1 : 0;
+  while (i < v.length && v.charCodeAt(i) === 48) i++;
+  let n = 0;
+  while (i < v.length && v.charCodeAt(i) !== 46) {
+    i++;
+    n++;
+  }
+  return n;
+}
+
 /** The `sf__Error` Salesforce would give this row, or undefined when nothing certain is wrong. */
 export function rowProblem(plan: StreamPlan, cells: readonly string[]): string | undefined {
   const op = plan.operation;
@@ -78,8 +90,7 @@ export function rowProblem(plan: StreamPlan, cells: readonly string[]): string |
       return `INVALID_FIELD:Failed to deserialize field at col ${i}. Due to, '${v}' is not a valid value for the type ${xsdType(f)}:${f.name} --`;
     }
     if ((f.type === 'double' || f.type === 'currency' || f.type === 'percent' || f.type === 'int') && f.precision > 0) {
-      const whole = v.replace(/^[+-]/, '').split('.')[0]!.replace(/^0+/, '');
-      if (whole.length > f.precision - f.scale) {
+      if (wholeDigits(v) > f.precision - f.scale) {
         return `NUMBER_OUTSIDE_VALID_RANGE:${f.label}: value outside of valid range on numeric field: ${v}:${f.name} --`;
       }
     }

@@ -287,7 +287,12 @@ export class TargetRun {
     const invalid = this.validators.check(m.stream, m.record);
     if (invalid !== undefined) return this.refuse(sink, m.record, `INVALID_RECORD:input line ${line}: ${invalid} --`);
     const nullCell = (plan.operation === 'update' || plan.operation === 'upsert') && this.s.null_handling === '#N/A' ? CLEAR_FIELD : '';
-    const cells = plan.columns.map((c) => cellFor(m.record[c.property], c.field, m.record[c.property] === undefined ? '' : nullCell));
+    const cells = new Array<string>(plan.columns.length);
+    for (let i = 0; i < cells.length; i++) {
+      const c = plan.columns[i]!;
+      const v = m.record[c.property];
+      cells[i] = cellFor(v, c.field, v === undefined ? '' : nullCell);
+    }
     const problem = rowProblem(plan, cells);
     if (problem !== undefined) return this.refuse(sink, m.record, problem);
     const eol = lineEndingFor(cells);
@@ -303,15 +308,19 @@ export class TargetRun {
       counts.skippedUnchanged++;
       return;
     }
-    if (Buffer.byteLength(csv) + sink.headerBytes > this.s.max_bytes_per_upload) {
-      return this.refuse(sink, m.record, `ROW_TOO_LARGE:the row is ${Buffer.byteLength(csv)} bytes, more than max_bytes_per_upload allows --`);
+    const csvBytes = Buffer.byteLength(csv);
+    if (csvBytes + sink.headerBytes > this.s.max_bytes_per_upload) {
+      return this.refuse(sink, m.record, `ROW_TOO_LARGE:the row is ${csvBytes} bytes, more than max_bytes_per_upload allows --`);
     }
     counts.queued++;
     if (this.o.dryRun) return;
     this.currentSeq = seq;
     const chunker = this.chunkerFor(sink, eol);
-    const { chunk, place } = chunker.add(csv, this.currentLine);
-    chunk.places.push({ ...place, hash, parentKey: plan.parentIndex >= 0 ? cells[plan.parentIndex]! : null, key });
+    const { chunk, place } = chunker.add(csv, this.currentLine, csvBytes);
+    chunk.places.push({
+      row: place.row, csvOffset: place.csvOffset, csvLength: place.csvLength, sideOffset: place.sideOffset, sideLength: place.sideLength,
+      hash, parentKey: plan.parentIndex >= 0 ? cells[plan.parentIndex]! : null, key,
+    });
     if (chunk.places.length >= 5000) this.flushPlaces(chunk);
     chunker.sealIfFull();
   }
