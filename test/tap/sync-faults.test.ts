@@ -13,7 +13,8 @@ t.test('faults on job, listing and page requests: every row once, in order', asy
     body: JSON.stringify({
       seed: 7,
       rules: [
-        { kind: 'http503', path: '/jobs/query', rate: 0.3, retryAfterSeconds: 0 },
+        // At most 5 in all: one request can never meet 6 (the attempts allowed), whatever order parallel pages draw in.
+        { kind: 'http503', path: '/jobs/query', rate: 0.3, count: 5, retryAfterSeconds: 0 },
         { kind: 'connectionReset', path: '/results$', method: 'GET', skip: 2, count: 1 },
         { kind: 'resetMidResponse', path: '/results$', method: 'GET', skip: 4, count: 1 },
       ],
