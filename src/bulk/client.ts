@@ -12,6 +12,7 @@ import { bulkAllowance, type BulkAllowance, type LimitInfo, type OrgLimits } fro
 import { redactingLogger, silentLogger, type Logger } from './log.js';
 import { DEFAULT_POLL, type PollOptions } from './jobs/poll.js';
 import { QueryJobs } from './query/query-job.js';
+import { restQuery, type RestQueryAnswer, type RestQueryOptions } from './query/rest-query.js';
 import { Redactor } from './redact.js';
 import { retryPolicy, type RetryPolicy } from './http/retry-policy.js';
 import { Session } from './auth/session.js';
@@ -121,6 +122,11 @@ export class BulkClient {
   /** The remaining daily allocations that matter to Bulk 2.0 (API requests, batches, query jobs, storage). */
   async bulkAllowance(options: CallOptions = {}): Promise<BulkAllowance> {
     return bulkAllowance(await this.limits(options));
+  }
+
+  /** A small SOQL query through the REST query resource (first answer only; bound it with LIMIT). */
+  async restQuery(soql: string, options: RestQueryOptions = {}): Promise<RestQueryAnswer> {
+    return restQuery(this.session, soql, options);
   }
 
   /** Replaces every registered secret in `text` (for callers' own log lines). */

@@ -38,6 +38,7 @@ export {
 } from './jobs/job-info.js';
 export { IngestJobs, IngestJob, MAX_UPLOAD_BYTES, MAX_MULTIPART_CSV_CHARS, type UploadSource, type IngestResultKind } from './ingest/ingest-job.js';
 export { QueryJobs, QueryJob, RESULT_PAGES_MIN_VERSION, type PagesOptions } from './query/query-job.js';
+export { type RestQueryAnswer, type RestQueryOptions, type RestRecord } from './query/rest-query.js';
 export { ResultPage } from './query/result-page.js';
 export { CsvRows, type CsvRow, type SuccessfulResultRow, type FailedResultRow, type UnprocessedRow } from './csv/csv-rows.js';
 export { decodedBody } from './http/decoded-body.js';

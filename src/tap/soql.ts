@@ -18,6 +18,12 @@ export function soqlInstant(iso: string): string {
   return new Date(t).toISOString();
 }
 
+/** A field, or one relationship step to a parent field (`Account.External_Id__c`). */
+function fieldName(n: string): string {
+  const dot = n.indexOf('.');
+  return dot === -1 ? name(n) : `${name(n.slice(0, dot))}.${name(n.slice(dot + 1))}`;
+}
+
 function idLiteral(id: string): string {
   if (!ID.test(id)) throw new ConnectorError('RUN_FAILED', `"${id}" is not a record Id`);
   return `'${id}'`;
@@ -52,7 +58,19 @@ export function windowSoql(q: WindowQuery): string {
   } else if (q.after) {
     where.push(`Id > ${idLiteral(q.after.id)}`);
   }
-  const fields = q.fields.map(name).join(', ');
+  const fields = q.fields.map(fieldName).join(', ');
   const order = rk ? `${rk} ASC, Id ASC` : 'Id ASC';
   return `SELECT ${fields} FROM ${name(q.object)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`;
+}
+
+/**
+ * `SELECT rk FROM X WHERE rk >= start AND rk < end ORDER BY rk ASC LIMIT 1`: the earliest replication-key value
+ * in a span, one cheap REST call that spares a query job for every empty window before it.
+ */
+export function earliestSoql(q: Pick<WindowQuery, 'object' | 'window'> & { readonly replicationKey: string }): string {
+  const rk = name(q.replicationKey);
+  const where: string[] = [];
+  if (q.window.start !== null) where.push(`${rk} >= ${soqlInstant(q.window.start)}`);
+  if (q.window.end !== null) where.push(`${rk} < ${soqlInstant(q.window.end)}`);
+  return `SELECT ${rk} FROM ${name(q.object)}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${rk} ASC LIMIT 1`;
 }

@@ -67,6 +67,11 @@ export async function planStream(entry: CatalogStream, describe: DescribeCache, 
     fields.push(f.name);
     properties[f.name] = p.schema;
   }
+  for (const path of settings.relationshipFields[entry.tap_stream_id] ?? []) {
+    const { column, schema } = await parentColumn(entry.tap_stream_id, d, path, describe, signal);
+    fields.push(column);
+    properties[column] = schema;
+  }
   return {
     stream: entry.stream,
     object: d.name,
@@ -75,6 +80,32 @@ export async function planStream(entry: CatalogStream, describe: DescribeCache, 
     replicationKey,
     operation: settings.includeDeleted ? 'queryAll' : 'query',
   };
+}
+
+/**
+ * A `Relationship.Field` column (config `relationship_fields`): the relationship must be a lookup of this object
+ * to one parent object, the field a field of that parent that Bulk queries can read. The names in the query are
+ * describe's; the value is null when the row has no parent.
+ */
+async function parentColumn(stream: string, d: SObjectDescribe, path: string, describe: DescribeCache, signal?: AbortSignal): Promise<{ column: string; schema: JsonSchema }> {
+  const [rel, field] = path.split('.') as [string, string];
+  const where = `relationship_fields.${stream}`;
+  const lookup = d.fields.find((f) => f.type === 'reference' && f.relationshipName !== null && f.relationshipName.toLowerCase() === rel.toLowerCase());
+  if (!lookup) {
+    const known = d.fields.filter((f) => f.type === 'reference' && f.relationshipName).map((f) => f.relationshipName);
+    throw new ConnectorError('INPUT_INVALID', `config relationship_fields: ${d.name} has no relationship "${rel}" (its relationships: ${known.join(', ') || 'none'})`, { where });
+  }
+  if (lookup.referenceTo.length !== 1) {
+    throw new ConnectorError('INPUT_INVALID', `config relationship_fields: ${d.name}.${lookup.relationshipName} may point to ${lookup.referenceTo.join(', ')}; only a lookup to one object can be followed`, { where });
+  }
+  const parent = await describe.describe(lookup.referenceTo[0]!, { signal });
+  const pf = parent.fields.find((f) => f.name.toLowerCase() === field.toLowerCase());
+  // Nullable whatever the parent field says: a row without a parent has no value.
+  const p = pf && fieldProperty({ ...pf, nillable: true });
+  if (!pf || !p || p.inclusion === 'unsupported') {
+    throw new ConnectorError('INPUT_INVALID', `config relationship_fields: ${parent.name} has no field "${field}" that Bulk queries can read`, { where });
+  }
+  return { column: `${lookup.relationshipName}.${pf.name}`, schema: p.schema };
 }
 
 /**
@@ -94,4 +125,10 @@ export function planWindows(plan: Pick<StreamPlan, 'replicationKey'>, bookmark: 
   const out: WindowBounds[] = [];
   for (let s = lower; s < upper; s += settings.windowMs) out.push({ start: iso(s), end: iso(Math.min(s + settings.windowMs, upper)) });
   return out;
+}
+
+/** The index of the first window ending after `ms` (the window that holds it), or `windows.length`. */
+export function windowHolding(windows: readonly WindowBounds[], ms: number): number {
+  const i = windows.findIndex((w) => w.end === null || Date.parse(w.end) > ms);
+  return i === -1 ? windows.length : i;
 }

@@ -6,9 +6,9 @@ import { ConnectorError } from '../streams/connector-errors.js';
 import { RecordCoercer } from '../streams/record-coercer.js';
 import { recordPrefix, type SingerWriter } from '../streams/singer-writer.js';
 import type { ProgressReport } from './progress.js';
-import { windowSoql } from './soql.js';
+import { earliestSoql, windowSoql } from './soql.js';
 import type { StateBook } from './state-book.js';
-import { planWindows, type StreamPlan } from './stream-plan.js';
+import { planWindows, windowHolding, type StreamPlan } from './stream-plan.js';
 import type { TapSettings } from './tap-config.js';
 import type { InFlight, JobPosition, LastRow, WindowBounds } from './tap-state.js';
 
@@ -76,9 +76,11 @@ export class StreamSync {
     } else {
       windows = planWindows(plan, before, ctx.settings, ctx.signpostMs);
     }
-    for (const w of windows) {
+    for (let i = 0; i < windows.length; i++) {
+      i = await this.skipEmpty(windows, i);
+      if (i >= windows.length) break;
       await ctx.checkQuota();
-      await this.window(w, undefined);
+      await this.window(windows[i]!, undefined);
     }
     if (!ctx.book.bookmark(plan.stream)) {
       ctx.book.setBookmark(plan.stream, plan.replicationKey ? { replication_key: plan.replicationKey } : {});
@@ -115,6 +117,38 @@ export class StreamSync {
     } catch (e) {
       ctx.logger.log('warn', `${plan.stream}: could not delete finished query job ${cursor.job.id}: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Query jobs are a daily allocation (10,000 a day) and a window without rows would spend one: one REST call
+   * finds the earliest replication-key value from window `i` on, and the windows before the one holding it are
+   * passed over (the bookmark moves past them: they are written, vacuously). Returns the window to run next, or
+   * `windows.length` when none holds a row.
+   */
+  private async skipEmpty(windows: readonly WindowBounds[], i: number): Promise<number> {
+    const { ctx, plan } = this;
+    const rk = plan.replicationKey;
+    if (rk === undefined) return i;
+    const span: WindowBounds = { start: windows[i]!.start, end: windows.at(-1)!.end };
+    const answer = await ctx.client.restQuery(earliestSoql({ object: plan.object, replicationKey: rk, window: span }), {
+      all: plan.operation === 'queryAll',
+      signal: ctx.signal,
+    });
+    const value = answer.records[0]?.[rk];
+    let next = windows.length;
+    if (value !== undefined && value !== null) {
+      const ms = Date.parse(String(value));
+      if (Number.isNaN(ms)) return i; // not an instant: run the window rather than guess
+      next = Math.max(i, windowHolding(windows, ms));
+    }
+    if (next === i) return i;
+    const end = windows[next - 1]!.end;
+    ctx.logger.log('info', `${plan.stream}: no row in ${describeWindow({ start: span.start, end })}; ${next - i} window(s) passed over without a query job`);
+    if (end !== null) {
+      ctx.book.setBookmark(plan.stream, { replication_key: rk, replication_key_value: end });
+      await ctx.book.emit();
+    }
+    return next;
   }
 
   /** The job a STATE names, if Salesforce still has it in a state we can read from. */

@@ -18,6 +18,8 @@ export interface TapSettings {
   readonly includeDeleted: boolean;
   readonly quotaReservePercent: number;
   readonly stateEveryPages: number;
+  /** Per stream, `Relationship.Field` columns read from the parent (confirmed against describe when planned). */
+  readonly relationshipFields: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface TapConfig {
@@ -37,6 +39,7 @@ interface RawTapKeys {
   include_deleted: boolean;
   quota_reserve_percent: number;
   state_every_pages: number;
+  relationship_fields?: Record<string, string[]>;
 }
 
 const validateTapKeys = configValidator<RawTapKeys>('tap-config.schema.json');
@@ -76,6 +79,7 @@ export function parseTapConfig(raw: unknown): TapConfig {
       includeDeleted: keys.include_deleted,
       quotaReservePercent: keys.quota_reserve_percent,
       stateEveryPages: keys.state_every_pages,
+      relationshipFields: keys.relationship_fields ?? {},
     },
   };
 }

@@ -13,7 +13,7 @@ t.test('faults on job, listing and page requests: every row once, in order', asy
     body: JSON.stringify({
       seed: 7,
       rules: [
-        // At most 5 of them: fewer than http_max_attempts (6), so even a run of bad luck on one page is survivable.
+        // At most 5 in all: one request can never meet 6 (the attempts allowed), whatever order parallel pages draw in.
         { kind: 'http503', path: '/jobs/query', rate: 0.3, count: 5, retryAfterSeconds: 0 },
         { kind: 'connectionReset', path: '/results$', method: 'GET', skip: 2, count: 1 },
         { kind: 'resetMidResponse', path: '/results$', method: 'GET', skip: 4, count: 1 },
