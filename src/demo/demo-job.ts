@@ -4,13 +4,17 @@
 /** The fields each stream carries (besides Id and the replication key, which the tap always sends). */
 export const DEMO_STREAMS = {
   Account: ['External_Id__c', 'Name', 'Type', 'Industry', 'Phone', 'Website', 'BillingCity', 'BillingState', 'BillingCountry', 'AnnualRevenue', 'NumberOfEmployees', 'Rating'],
-  Contact: ['External_Id__c', 'FirstName', 'LastName', 'Email', 'Phone', 'Title', 'Department', 'MailingCity', 'LeadSource', 'Birthdate', 'AccountId'],
+  Contact: ['External_Id__c', 'FirstName', 'LastName', 'Email', 'Phone', 'Title', 'Department', 'MailingCity', 'LeadSource', 'Birthdate'],
 } as const;
 
 export type DemoStream = keyof typeof DEMO_STREAMS;
 
-/** The property the parent-key stage adds to Contacts, loaded through the relationship column. */
-export const PARENT_KEY_PROPERTY = 'Account_External_Id';
+/**
+ * A Contact's Account, by the Account's external id: the tap reads it from the parent (config `relationship_fields`)
+ * into a column of this name, and the target loads that column as the relationship column of the same name. The
+ * source org's AccountId would mean nothing in the destination org, so it is not extracted at all.
+ */
+export const PARENT_COLUMN = 'Account.External_Id__c';
 
 export const emulatorConnection = (url: string) => ({
   auth_flow: 'client_credentials',
@@ -20,11 +24,16 @@ export const emulatorConnection = (url: string) => ({
 });
 
 export function tapConfig(url: string): Record<string, unknown> {
-  return { ...emulatorConnection(url), streams_to_discover: Object.keys(DEMO_STREAMS), include_deleted: false };
+  return {
+    ...emulatorConnection(url),
+    streams_to_discover: Object.keys(DEMO_STREAMS),
+    include_deleted: false,
+    relationship_fields: { Contact: [PARENT_COLUMN] },
+  };
 }
 
 export function targetConfig(url: string, dirs: { state: string; failed: string }): Record<string, unknown> {
-  // Ids, timestamps and the source org's AccountId mean nothing in the destination org: they are dropped.
+  // The source org's Ids and timestamps mean nothing in the destination org: they are dropped.
   const dropped = { Id: null, SystemModstamp: null };
   return {
     ...emulatorConnection(url),
@@ -37,7 +46,7 @@ export function targetConfig(url: string, dirs: { state: string; failed: string 
         object: 'Contact',
         operation: 'upsert',
         external_id_field: 'External_Id__c',
-        field_map: { ...dropped, AccountId: null, [PARENT_KEY_PROPERTY]: 'Account.External_Id__c' },
+        field_map: { ...dropped, [PARENT_COLUMN]: PARENT_COLUMN },
         depends_on: ['Account'],
       },
     },

@@ -49,7 +49,10 @@ t.test('npm run demo: exit 0, the summary table, both orgs checked, files where 
   t.match(r.stderr, new RegExp(`check: Account: the two orgs hold the same ${accounts.length} rows, every field equal`));
   t.match(r.stderr, new RegExp(`check: Contact: the two orgs hold the same ${contacts.length} rows, every field equal`));
   t.match(r.stderr, `output files in ${out}`);
-  for (const f of ['catalog.discovered.json', 'Contact.with-parent-keys.jsonl', 'target-summary.json', 'target-state.jsonl']) t.ok(existsSync(join(out, f)), f);
+  for (const f of ['catalog.discovered.json', 'tap.config.json', 'target.config.json', 'target-summary.json', 'target-state.jsonl']) t.ok(existsSync(join(out, f)), f);
+  t.notOk(existsSync(join(out, 'Contact.with-parent-keys.jsonl')), 'no mapping step between tap and target');
+  t.ok(contacts.some((c) => typeof c.record['Account.External_Id__c'] === 'string'), "the tap's Contacts carry their Account's external id");
+  t.notOk(contacts.some((c) => 'AccountId' in c.record), "and not the source org's AccountId");
   t.match(r.stderr, /tap Account \| INFO summary: Account: complete/, "the tap's own summary is shown live");
   const urls = [...r.stderr.matchAll(/source org at (\S+), destination org at (\S+)/g)].flatMap((m) => [m[1]!, m[2]!]);
   t.equal(urls.length, 2);
