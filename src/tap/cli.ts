@@ -89,7 +89,8 @@ async function main(argv: string[]): Promise<number> {
     .addOption(logOptions()[1]!)
     .addOption(progressOption())
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+    // stdout carries only Singer messages (and --discover/--about output): help and version go to stderr, as the target's do.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stderr.write(s) });
   try {
     program.parse(argv);
   } catch (e) {
