@@ -17,15 +17,19 @@ export type ChunkPhase = 'open' | 'building' | 'spooled' | 'job_created' | 'clos
 /** A row's outcome: loaded, failed for good, failed but worth another job, or moved into a retry chunk. */
 export type RowOutcome = 'ok' | 'failed' | 'transient' | 'retried' | 'skipped';
 
-export interface ChunkRecord {
-  readonly id: number;
-  readonly runId: number;
+/** What a chunk loads, where and how: fixed when the chunk is made. */
+export interface ChunkTarget {
   readonly stream: string;
   readonly object: string;
   readonly operation: string;
   readonly externalId: string | null;
   readonly lineEnding: 'LF' | 'CRLF';
   readonly attempt: number;
+}
+
+export interface ChunkRecord extends ChunkTarget {
+  readonly id: number;
+  readonly runId: number;
   readonly csvPath: string;
   readonly sidePath: string;
   readonly rows: number;
@@ -85,13 +89,7 @@ function chunkOf(r: ChunkRowDb): ChunkRecord {
 
 const ROWS_PER_INSERT = 1000;
 
-export interface NewChunk {
-  readonly stream: string;
-  readonly object: string;
-  readonly operation: string;
-  readonly externalId: string | null;
-  readonly lineEnding: 'LF' | 'CRLF';
-  readonly attempt: number;
+export interface NewChunk extends ChunkTarget {
   readonly phase: ChunkPhase;
   readonly notBefore?: number;
   readonly serial?: boolean;
