@@ -2,10 +2,10 @@
 // tap-salesforce-bulk: Singer tap over Bulk API 2.0. stdout carries only Singer messages (or the catalog /
 // about document asked for); every log line, progress and summary goes to stderr. Exit codes: EXIT_CODES.
 import { setFlagsFromString } from 'node:v8';
-import { Command, Option } from 'commander';
 import { BulkClient, Redactor, SalesforceError, connectionConfigSchemaPath } from '../bulk/index.js';
-import { LineLogger, logOptions, type LogFormat, type LogLevel } from '../streams/log-lines.js';
-import { ProgressLine, progressOption } from '../streams/progress-line.js';
+import { connectorCommand } from '../streams/connector-command.js';
+import { LineLogger, type LogFormat, type LogLevel } from '../streams/log-lines.js';
+import { ProgressLine } from '../streams/progress-line.js';
 import { readJsonFile } from '../streams/config-file.js';
 import { packageVersion, renderAbout, schemaPath, secretValues, type PluginDescriptor } from '../streams/plugin-about.js';
 import { ConnectorError, EXIT_CODES } from '../streams/connector-errors.js';
@@ -73,24 +73,18 @@ async function writeOut(text: string): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = new Command()
-    .name(NAME)
-    .description('Singer tap for Salesforce over Bulk API 2.0')
-    .version(packageVersion())
+  const program = connectorCommand({
+    name: NAME,
+    description: 'Singer tap for Salesforce over Bulk API 2.0',
+    version: packageVersion(),
+    about: 'describe the tap and its settings',
+  })
     .option('-c, --config <file...>', 'JSON config file(s): connection keys and tap settings (later files override)')
     .option('-d, --discover', 'write the catalog of every stream the org can serve to stdout')
     .option('--catalog <file>', 'Singer catalog with the streams and fields selected')
     .option('-p, --properties <file>', 'legacy name of --catalog')
     .option('-s, --state <file>', 'STATE value of a previous run (resumes to the row)')
-    .option('--about', 'describe the tap and its settings')
-    .addOption(new Option('--format <format>', 'format of --about').choices(['json', 'markdown']).default('json'))
-    .option('--test', 'check credentials and API access; print a one-line verdict on stderr')
-    .addOption(logOptions()[0]!)
-    .addOption(logOptions()[1]!)
-    .addOption(progressOption())
-    .exitOverride()
-    // stdout carries only Singer messages (and --discover/--about output): help and version go to stderr, as the target's do.
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stderr.write(s) });
+    .option('--test', 'check credentials and API access; print a one-line verdict on stderr');
   try {
     program.parse(argv);
   } catch (e) {

@@ -2,10 +2,9 @@
 // target-salesforce-bulk: Singer messages on stdin -> Salesforce Bulk API 2.0 ingest jobs. stdout carries only the
 // STATE values the StateGate lets out; logs, progress and the summary go to stderr.
 import { setFlagsFromString } from 'node:v8';
-import { Command, Option } from 'commander';
 import { connectionConfigSchemaPath, Redactor } from '../bulk/index.js';
-import { LineLogger, logOptions, type LogFormat, type LogLevel } from '../streams/log-lines.js';
-import { progressOption } from '../streams/progress-line.js';
+import { connectorCommand } from '../streams/connector-command.js';
+import { LineLogger, type LogFormat, type LogLevel } from '../streams/log-lines.js';
 import { readJsonFile } from '../streams/config-file.js';
 import { ConnectorError, EXIT_CODES } from '../streams/connector-errors.js';
 import { packageVersion, renderAbout, schemaPath, secretValues, type PluginDescriptor } from '../streams/plugin-about.js';
@@ -33,20 +32,15 @@ function about(): PluginDescriptor {
 setFlagsFromString('--max-semi-space-size=4');
 
 async function main(argv: string[]): Promise<number> {
-  const program = new Command()
-    .name(NAME)
-    .description(DESCRIPTION)
-    .version(packageVersion())
+  const program = connectorCommand({
+    name: NAME,
+    description: DESCRIPTION,
+    version: packageVersion(),
+    about: 'describe the target: capabilities and every setting',
+  })
     .option('-c, --config <file>', 'JSON config file (connection keys and the target\'s keys)')
-    .option('--about', 'describe the target: capabilities and every setting')
-    .addOption(new Option('--format <format>', 'format of --about').choices(['json', 'markdown']).default('json'))
     .option('--dry-run', 'read the input and run every check; create no job, and report what would be sent')
-    .option('--summary <file>', 'also write the final summary as JSON to this file')
-    .addOption(logOptions()[0]!)
-    .addOption(logOptions()[1]!)
-    .addOption(progressOption())
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
+    .option('--summary <file>', 'also write the final summary as JSON to this file');
   try {
     program.parse(argv);
   } catch (e) {
