@@ -1,12 +1,13 @@
-// Large CSV bodies (ingest result sets, query result pages) gzip-compressed piece by piece on the libuv pool and
-// joined into one gzip member (src/emulator/server/respond.ts): over real HTTP the decoded bytes must be exactly
+// Large CSV bodies (ingest result sets, query result pages) gzip-compressed on the libuv pool as they are sent, as
+// one gzip member (src/emulator/server/respond.ts): over real HTTP the decoded bytes must be exactly
 // the uncompressed answer, the body one member as Salesforce sends it, and a body cut anywhere must not gunzip.
 import { request } from 'node:http';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 import t, { type Test } from 'tap';
+import { PIECE_BYTES } from '../../src/emulator/server/respond.js';
 import { API, csvRows, withEmulator, type Harness } from '../helpers/emulator.js';
 
-const ROWS = 6_000;
+const ROWS = 16_000;
 
 /** The raw body and headers of a GET, with or without `Accept-Encoding: gzip`. */
 function get(h: Harness, path: string, gzip: boolean): Promise<{ encoding: unknown; raw: Buffer }> {
@@ -35,7 +36,7 @@ async function sameBytesBothWays(t: Test, h: Harness, path: string): Promise<Buf
   t.equal(packed.encoding, 'gzip', `${path}: gzip when asked for`);
   t.ok(gunzipSync(packed.raw).equals(plain.raw), `${path}: the gzip body decodes to exactly the plain body`);
   t.equal(firstMemberBytes(packed.raw), packed.raw.length, `${path}: the gzip body is one member`);
-  t.ok(plain.raw.length > 2 * 64 * 1024, `${path}: large enough to be compressed in several pieces of 64 KB`);
+  t.ok(plain.raw.length > 4 * PIECE_BYTES, `${path}: large enough to be sent in pieces that are filled again once sent`);
   for (let k = 1; k < 16; k++) {
     const cut = Math.floor((packed.raw.length * k) / 16);
     t.throws(() => gunzipSync(packed.raw.subarray(0, cut)), `${path}: cut at byte ${cut} of ${packed.raw.length} does not gunzip`);
@@ -45,7 +46,7 @@ async function sameBytesBothWays(t: Test, h: Harness, path: string): Promise<Buf
 
 t.test('ingest result sets and query result pages decode to the same bytes with and without gzip', async (t) => {
   const h = await withEmulator(t);
-  const csv = 'Name,External_Id__c,Description\n' + Array.from({ length: ROWS }, (_, i) => `Gzip ${i},GZ-${i},"row ${i}, ""quoted"" text"`).join('\n') + '\n';
+  const csv = 'Name,External_Id__c,Description\n' + Array.from({ length: ROWS }, (_, i) => `Gzip ${i},GZ-${i},"row ${i}, ""quoted"" text, long enough to fill pieces"`).join('\n') + '\n';
   const job = (await h.json('jobs/ingest', { method: 'POST', body: JSON.stringify({ object: 'Account', operation: 'insert' }) })).body.id as string;
   t.equal((await h.call(`jobs/ingest/${job}/batches`, { method: 'PUT', headers: { 'Content-Type': 'text/csv' }, body: csv })).status, 201);
   await h.json(`jobs/ingest/${job}`, { method: 'PATCH', body: JSON.stringify({ state: 'UploadComplete' }) });
@@ -53,7 +54,8 @@ t.test('ingest result sets and query result pages decode to the same bytes with 
   t.equal(info.state, 'JobComplete');
   const ok = csvRows((await sameBytesBothWays(t, h, `jobs/ingest/${job}/successfulResults`)).toString('utf8'));
   t.equal(ok.length, ROWS + 1, 'one line per row, after the header');
-  t.same(ok[ROWS], [ok[ROWS][0], 'true', `Gzip ${ROWS - 1}`, `GZ-${ROWS - 1}`, `row ${ROWS - 1}, "quoted" text`]);
+  t.ok(ok.slice(1).every((r, i) => r[2] === `Gzip ${i}` && r[3] === `GZ-${i}`), 'every row once, in upload order');
+  t.same(ok[ROWS], [ok[ROWS][0], 'true', `Gzip ${ROWS - 1}`, `GZ-${ROWS - 1}`, `row ${ROWS - 1}, "quoted" text, long enough to fill pieces`]);
 
   const soql = "SELECT Id, Name, Description FROM Account WHERE Name LIKE 'Gzip %'";
   const q = (await h.json('jobs/query', { method: 'POST', body: JSON.stringify({ operation: 'query', query: soql }) })).body.id as string;

@@ -106,8 +106,11 @@ function wanted(kind: ResultSetKind, st: number): boolean {
   return st === ROW_UNPROCESSED;
 }
 
-/** One result set as Buffers of about 64 KB; each ends with a line ending. */
-export function* resultSetChunks(src: ResultSetSource, kind: ResultSetKind): Generator<Buffer> {
+/**
+ * One result set as Buffers of about 64 KB; each ends with a line ending. With `reuse`, each Buffer is
+ * overwritten by the next one (read it before asking for the next): a download then allocates nothing per chunk.
+ */
+export function* resultSetChunks(src: ResultSetSource, kind: ResultSetKind, reuse = false): Generator<Buffer> {
   const d = DELIMITER_CHARS[src.columnDelimiter];
   const delim = d.charCodeAt(0);
   const eol = src.lineEnding === 'CRLF' ? '\r\n' : '\n';
@@ -137,7 +140,7 @@ export function* resultSetChunks(src: ResultSetSource, kind: ResultSetKind): Gen
     const need = (end - start) * 6 + 8 + quotedBytes(id) + quotedBytes(error);
     if (pos + need > buf.length) {
       if (pos > 0) yield buf.subarray(0, pos);
-      buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
+      if (!reuse || need > buf.length) buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
       pos = 0;
     }
     if (kind !== 'unprocessed') {

@@ -410,11 +410,12 @@ export class IngestRun {
   // ---------------------------------------------------------------- results
 
   /** A result set as Buffers of about 64 KB (for streaming answers); each ends with a line ending. */
-  resultChunks(kind: ResultSetKind): Generator<Buffer> {
+  resultChunks(kind: ResultSetKind, reuse = false): Generator<Buffer> {
     const { spec } = this;
     return resultSetChunks(
       { csv: this.csv, scanned: this.scanned, columnDelimiter: spec.columnDelimiter, lineEnding: spec.lineEnding, outcomes: this.outcomes },
       kind,
+      reuse,
     );
   }
 

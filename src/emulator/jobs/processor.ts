@@ -138,15 +138,15 @@ export class JobProcessor {
   }
 
   /**
-   * Result CSV of a finished ingest job (undefined: it never ran, so every uploaded row is unprocessed).
-   * Waits for an aborted run to stop, so results, counters and the org no longer move once they are read.
+   * Result CSV of a finished ingest job (undefined: it never ran, so every uploaded row is unprocessed), for
+   * streaming out: each Buffer is overwritten by the next one. Waits for an aborted run to stop, so results, counters and the org no longer move once they are read.
    */
   async ingestResults(job: IngestJob, set: IngestResultSet): Promise<Iterable<Buffer> | undefined> {
     await this.settled.get(job.id);
     this.copyProgressOf(job);
     const run = this.runs.get(job.id);
     if (!run) return undefined;
-    return run.resultChunks(set === 'successfulResults' ? 'successful' : set === 'failedResults' ? 'failed' : 'unprocessed');
+    return run.resultChunks(set === 'successfulResults' ? 'successful' : set === 'failedResults' ? 'failed' : 'unprocessed', true);
   }
 
   startQuery(job: QueryJob, compiled: CompiledQuery): void {

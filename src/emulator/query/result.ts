@@ -19,8 +19,11 @@ export interface QueryResult {
   readonly count: number;
   /** CSV of rows [offset, offset + maxRecords), header row first. */
   page(offset: number, maxRecords: number, opts: PageFormat): string;
-  /** The same page as Buffers of about 64 KB, rendered lazily (for streaming a large page). */
-  pageChunks(offset: number, maxRecords: number, opts: PageFormat): Iterable<Buffer>;
+  /**
+   * The same page as Buffers of about 64 KB, rendered lazily (for streaming a large page). With `reuse`, each
+   * Buffer is overwritten by the next one (read it before asking for the next).
+   */
+  pageChunks(offset: number, maxRecords: number, opts: PageFormat, reuse?: boolean): Iterable<Buffer>;
 }
 
 const CHUNK_BYTES = 64 * 1024;
@@ -95,7 +98,7 @@ export class SnapshotResult implements QueryResult {
    * The page as Buffers of about 64 KB, written as they are consumed straight from the stored values (no
    * string per cell or line), so serving a large result neither grows the heap nor churns the collector.
    */
-  *pageChunks(offset: number, maxRecords: number, opts: PageFormat): Generator<Buffer> {
+  *pageChunks(offset: number, maxRecords: number, opts: PageFormat, reuse = false): Generator<Buffer> {
     const d = DELIMITER_CHARS[opts.columnDelimiter] ?? ',';
     const delim = d.charCodeAt(0);
     const eol = opts.lineEnding === 'CRLF' ? '\r\n' : '\n';
@@ -125,7 +128,7 @@ export class SnapshotResult implements QueryResult {
         const need = (text === undefined ? SHORT_VALUE_BYTES : text.length * 6) + CELL_SLACK;
         if (pos + need > buf.length) {
           yield buf.subarray(0, pos);
-          buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
+          if (!reuse || need > buf.length) buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
           pos = 0;
         }
         if (c > 0) buf[pos++] = delim;

@@ -151,7 +151,7 @@ export async function getQueryResults(ctx: RequestContext, v: number, id: string
   }
   const rows = Math.max(0, Math.min(max, result.count - offset));
   const usage = ctx.emu.usage;
-  const chunks = result.pageChunks(offset, rows, { columnDelimiter: job.columnDelimiter, lineEnding: job.lineEnding });
+  const chunks = result.pageChunks(offset, rows, { columnDelimiter: job.columnDelimiter, lineEnding: job.lineEnding }, true);
   const counted = (function* () {
     for (const c of chunks) {
       usage.queryFileStorageBytes += c.length;
