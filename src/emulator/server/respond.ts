@@ -159,8 +159,9 @@ class PieceWriter {
     this.piece = this.free.pop() ?? Buffer.allocUnsafe(PIECE_BYTES);
     this.pos = 0;
     // the callback runs once zlib has consumed the piece or the socket has taken it: it may be filled again
-    this.sink.write(bytes, () => this.free.push(piece));
-    if (this.sink.writableLength > MAX_PENDING) await drained(this.sink);
+    const ok = this.sink.write(bytes, () => this.free.push(piece));
+    // 'drain' follows only a write that answered false
+    if (!ok && this.sink.writableLength > MAX_PENDING) await drained(this.sink);
   }
 }
 
