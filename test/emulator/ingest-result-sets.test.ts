@@ -77,3 +77,22 @@ t.test('a large result set comes in pieces of about 64 KB, never as one buffer',
   t.ok(chunks.length > 10, `${chunks.length} pieces`);
   t.ok(chunks.every((c) => c.length <= 64 * 1024 && c[c.length - 1] === 0x0a), 'each at most 64 KB and ending a line');
 });
+
+t.test('served with reuse, one Buffer is filled again and again, and read as it comes gives the same bytes', async (t) => {
+  const lines = ['Name,Description'];
+  // a row longer than a piece in the middle: the Buffer grows once, then is reused at its new size
+  for (let i = 0; i < 20_000; i++) lines.push(`Account ${i},${i === 9_000 ? 'y'.repeat(100_000) : 'x'.repeat(40)}`);
+  const csv = Buffer.from(lines.join('\n') + '\n');
+  const scanned = scanCsv(csv, 'COMMA', 'LF');
+  const src = { csv, scanned, columnDelimiter: 'COMMA' as const, lineEnding: 'LF' as const, outcomes: new RowOutcomes(scanned.count) };
+  const fresh = Buffer.concat([...resultSetChunks(src, 'unprocessed')]);
+  const copies: Buffer[] = [];
+  const stores = new Set<ArrayBufferLike>();
+  for (const c of resultSetChunks(src, 'unprocessed', true)) {
+    copies.push(Buffer.from(c));
+    stores.add(c.buffer);
+  }
+  t.ok(copies.length > 10, `${copies.length} pieces`);
+  t.ok(Buffer.concat(copies).equals(fresh), 'the same bytes as fresh Buffers give');
+  t.ok(stores.size <= 3, `${stores.size} Buffers behind ${copies.length} pieces (header, the first, the grown one)`);
+});

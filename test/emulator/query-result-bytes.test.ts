@@ -65,6 +65,23 @@ t.test('a long text value that does not fit the rest of a piece starts a new one
   t.equal(Buffer.concat(pieces).toString('utf8'), want);
 });
 
+t.test('with reuse, one Buffer is filled again and again, and read as it comes gives the same bytes', async (t) => {
+  // one value longer than a piece: the Buffer grows once, then is reused at its new size
+  const rows: Row[] = Array.from({ length: 20_000 }, (_, i) => ({ N: i === 2_000 ? 'é'.repeat(60_000) : `row ${i} "${'x'.repeat(60)}"` }));
+  const r = new SnapshotResult(rows, [], [{ header: 'N', chain: -1, field: 'N', kind: 'text' }]);
+  const format = { columnDelimiter: 'COMMA', lineEnding: 'LF' } as const;
+  const fresh = Buffer.concat([...r.pageChunks(0, rows.length, format)]);
+  const copies: Buffer[] = [];
+  const stores = new Set<ArrayBufferLike>();
+  for (const c of r.pageChunks(0, rows.length, format, true)) {
+    copies.push(Buffer.from(c));
+    stores.add(c.buffer);
+  }
+  t.ok(copies.length > 6, `${copies.length} pieces`);
+  t.ok(Buffer.concat(copies).equals(fresh), 'the same bytes as fresh Buffers give');
+  t.ok(stores.size <= 2, `${stores.size} Buffers behind ${copies.length} pieces`);
+});
+
 t.test('values that print long (an int field holding 1e308 prints 309 digits) keep whole cells across pieces', async (t) => {
   const rows: Row[] = Array.from({ length: 400 }, (_, i) => ({ N: i % 2 ? 1e308 : -1.7e300, D: 1e308 }));
   const columns: ResultColumn[] = [
