@@ -178,7 +178,9 @@ export async function planStream(
     }
     const pf = fieldNamed(parent, ext);
     if (!pf) problems.push(`property "${property}": ${unknownField(parent.name, ext, parent)}`);
-    else if (!pf.externalId && pf.name !== 'Id') problems.push(`property "${property}": ${parent.name}.${pf.name} is not an external id field, so it cannot identify the ${rel.relationshipName} of a row`);
+    // Salesforce resolves a relationship column through any indexed lookup field of the parent: Id, an external id,
+    // or an idLookup field such as Contact.Email or User.Username.
+    else if (!pf.externalId && !pf.idLookup && pf.name !== 'Id') problems.push(`property "${property}": ${parent.name}.${pf.name} is neither an external id nor an idLookup field, so it cannot identify the ${rel.relationshipName} of a row`);
     else columns.push({ property, header: target, field: rel, lookupField: pf });
   }
 
