@@ -19,11 +19,17 @@ import { errorCode } from './failed-rows.js';
 /** Row errors worth another job: the row was fine, the moment was not. */
 export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   'UNABLE_TO_LOCK_ROW',
+  'API_TEMPORARILY_UNAVAILABLE',
   'REQUEST_RUNNING_TOO_LONG',
   'QUERY_TIMEOUT',
   'SERVER_UNAVAILABLE',
   'UNPROCESSED',
 ]);
+
+/** Whether a row's `sf__Error` (`CODE:message:fields --`) is worth another job. */
+export function isTransientRowError(sfError: string): boolean {
+  return TRANSIENT_ERROR_CODES.has(errorCode(sfError));
+}
 
 export interface ChunkJobHooks {
   /** Before a job is created (the quota guard); throws to stop. */
@@ -191,7 +197,7 @@ async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger,
   for await (const r of await job.failedResults()) {
     const code = errorCode(r.sf__Error);
     if (code === 'UNABLE_TO_LOCK_ROW') counts.lockErrors++;
-    if (TRANSIENT_ERROR_CODES.has(code)) {
+    if (isTransientRowError(r.sf__Error)) {
       counts.transient++;
       add(cellsOf(r), 'transient', r.sf__Error);
     } else {
