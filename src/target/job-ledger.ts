@@ -122,6 +122,9 @@ export class JobLedger {
     // ledger's append-mostly access does not need (the OS caches the file anyway); the WAL file is cut back after
     // each checkpoint instead of keeping its high-water size on disk.
     this.db.pragma('cache_size = -4000');
+    // Reconciliation's temp tables: on disk, with a cache as small as the main one.
+    this.db.pragma('temp_store = FILE');
+    this.db.pragma('temp.cache_size = -4000');
     this.db.pragma('journal_size_limit = 67108864');
     this.db.exec(SCHEMA);
     this.runId = Number(this.db.prepare(`INSERT INTO runs (started_at) VALUES (?)`).run(new Date().toISOString()).lastInsertRowid);
@@ -256,22 +259,25 @@ export class JobLedger {
 
   /**
    * Gives every result row's outcome to exactly one uploaded row with the same values: the n-th result row with a
-   * given hash goes to the n-th uploaded row with that hash (a set-based join, sorted on disk by SQLite). Returns how
-   * many result rows matched no uploaded row, and how many uploaded rows got no outcome.
+   * given hash goes to the n-th uploaded row with that hash. Returns how many result rows matched no uploaded row,
+   * and how many uploaded rows got no outcome.
+   *
+   * Set-based, through temp tables (not one join of subqueries): SQLite materializes a subquery of a join, and its
+   * automatic index, in ephemeral tables that each cache up to 16 MB (the compiled-in default, which no pragma
+   * changes), so one join of two 500k-row sets took ~65 MB of native memory. Temp tables cache `temp.cache_size`
+   * and spill to a file; each is filled in its key order, so every insert appends.
    */
   finishResults(chunkId: number): { stray: number; unmatched: number } {
     return this.tx(() => {
-      const matched = this.db
-        .prepare(
-          `UPDATE chunk_rows SET outcome = m.outcome, error = m.error FROM (
-             SELECT c.row_no, r.outcome, r.error
-             FROM (SELECT row_no, hash, row_number() OVER (PARTITION BY hash ORDER BY row_no) AS k FROM chunk_rows WHERE chunk_id = @c AND outcome IS NULL) AS c
-             JOIN (SELECT hash, outcome, error, row_number() OVER (PARTITION BY hash ORDER BY rowid) AS k FROM result_rows WHERE chunk_id = @c) AS r
-               ON r.hash = c.hash AND r.k = c.k
-           ) AS m
-           WHERE chunk_rows.chunk_id = @c AND chunk_rows.row_no = m.row_no`,
-        )
-        .run({ c: chunkId }).changes;
+      this.db.exec(`DROP TABLE IF EXISTS temp.match_up; DROP TABLE IF EXISTS temp.match_res; DROP TABLE IF EXISTS temp.match_out;
+        CREATE TEMP TABLE match_up (hash TEXT NOT NULL, k INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (hash, k)) WITHOUT ROWID;
+        CREATE TEMP TABLE match_res (hash TEXT NOT NULL, k INTEGER NOT NULL, outcome TEXT NOT NULL, error TEXT, PRIMARY KEY (hash, k)) WITHOUT ROWID;
+        CREATE TEMP TABLE match_out (row_no INTEGER PRIMARY KEY, outcome TEXT NOT NULL, error TEXT);`);
+      this.db.prepare(`INSERT INTO match_up SELECT hash, row_number() OVER (PARTITION BY hash ORDER BY row_no), row_no FROM chunk_rows WHERE chunk_id = ? AND outcome IS NULL`).run(chunkId);
+      this.db.prepare(`INSERT INTO match_res SELECT hash, row_number() OVER (PARTITION BY hash ORDER BY rowid), outcome, error FROM result_rows WHERE chunk_id = ?`).run(chunkId);
+      const matched = this.db.prepare(`INSERT INTO match_out SELECT u.row_no, r.outcome, r.error FROM match_up u JOIN match_res r USING (hash, k)`).run().changes;
+      this.db.prepare(`UPDATE chunk_rows SET outcome = o.outcome, error = o.error FROM match_out o WHERE chunk_rows.chunk_id = ? AND chunk_rows.row_no = o.row_no`).run(chunkId);
+      this.db.exec(`DROP TABLE temp.match_up; DROP TABLE temp.match_res; DROP TABLE temp.match_out;`);
       const results = this.db.prepare(`SELECT count(*) FROM result_rows WHERE chunk_id = ?`).pluck().get(chunkId) as number;
       this.db.prepare(`DELETE FROM result_rows WHERE chunk_id = ?`).run(chunkId);
       const unmatched = this.db.prepare(`SELECT count(*) FROM chunk_rows WHERE chunk_id = ? AND outcome IS NULL`).pluck().get(chunkId) as number;
