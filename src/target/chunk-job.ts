@@ -178,6 +178,7 @@ export async function abortLeftoverJobs(client: BulkClient, ledger: JobLedger, h
  */
 async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger, chunk: ChunkRecord): Promise<ReconcileCounts> {
   const header = chunkHeader(chunk.csvPath);
+  ledger.indexRows(chunk.id);
   ledger.startResults(chunk.id);
   const counts = { ok: 0, failed: 0, transient: 0, lockErrors: 0 };
   let batch: { hash: string; outcome: RowOutcome; error: string | null }[] = [];
