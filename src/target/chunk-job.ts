@@ -171,6 +171,10 @@ export async function abortLeftoverJobs(client: BulkClient, ledger: JobLedger, h
   }
 }
 
+// Result rows written to the ledger per transaction. Small on purpose: rows held longer than a young-generation
+// collection or two are promoted, and the old generation then grows with garbage before it is swept.
+const RESULTS_PER_WRITE = 1000;
+
 /**
  * Reads the three result sets and gives every row of the chunk exactly one outcome. Successful + failed +
  * unprocessed must equal the rows uploaded, and every result row must match an uploaded row: anything else is a
@@ -188,7 +192,7 @@ async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger,
   };
   const add = (cells: string[], outcome: RowOutcome, error: string | null): void => {
     batch.push({ hash: rowHash(cells), outcome, error });
-    if (batch.length >= 5000) apply();
+    if (batch.length >= RESULTS_PER_WRITE) apply();
   };
   const cellsOf = (row: Readonly<Record<string, string>>): string[] => header.map((h) => row[h] ?? '');
   for await (const r of await job.successfulResults()) {

@@ -84,7 +84,7 @@ const READ = 1 << 20;
  * Reads a places file back in pages of rows, deriving row numbers and offsets. The lengths must add up to the CSV's
  * and the sidecar's sizes exactly: a places file that does not describe its chunk is an error, never a guess.
  */
-export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 5000): Generator<RowPlace[]> {
+export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 1000): Generator<RowPlace[]> {
   const fd = openSync(path, 'r');
   try {
     let buf = Buffer.allocUnsafe(READ);
