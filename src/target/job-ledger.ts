@@ -1,6 +1,8 @@
 // The target's memory across runs and crashes: one SQLite file (WAL) under state_dir holding every chunk, its job
 // id and phase, every row's place and outcome, transient failures carried to the next run, and skip_unchanged
-// hashes. Each step is written here before it is taken, so a run killed at any moment can be resumed from it.
+// hashes. Each step is written here before it is taken, so a run killed at any moment can be resumed from it. While
+// a chunk spools, its row places live in its own places file (row-places.ts), which is the durable record until the
+// ledger imports it (indexRows).
 // SQLite because one transaction covers a chunk's whole reconciliation (a kill mid-way leaves nothing half-done),
 // lookups by row hash stay on disk instead of in memory, and WAL gives durable commits without an fsync per row.
 import Database from 'better-sqlite3';
