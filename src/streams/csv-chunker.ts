@@ -78,6 +78,26 @@ export class BlockFile {
     return [at, len];
   }
 
+  /**
+   * Appends up to `max` bytes that `fill` writes into `buf` from `at` (returning how many it wrote): binary records
+   * go straight into the block like text does.
+   */
+  appendWith(max: number, fill: (buf: Buffer, at: number) => number): void {
+    if (max > BLOCK - this.used) {
+      this.flush();
+      if (max > BLOCK) {
+        const b = Buffer.allocUnsafe(max);
+        const n = fill(b, 0);
+        writeAll(this.fd, b, n);
+        this.bytes += n;
+        return;
+      }
+    }
+    const n = fill(this.block, this.used);
+    this.used += n;
+    this.bytes += n;
+  }
+
   flush(): void {
     if (!this.used) return;
     writeAll(this.fd, this.block, this.used);

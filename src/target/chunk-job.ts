@@ -19,11 +19,17 @@ import { errorCode } from './failed-rows.js';
 /** Row errors worth another job: the row was fine, the moment was not. */
 export const TRANSIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   'UNABLE_TO_LOCK_ROW',
+  'API_TEMPORARILY_UNAVAILABLE',
   'REQUEST_RUNNING_TOO_LONG',
   'QUERY_TIMEOUT',
   'SERVER_UNAVAILABLE',
   'UNPROCESSED',
 ]);
+
+/** Whether a row's `sf__Error` (`CODE:message:fields --`) is worth another job. */
+export function isTransientRowError(sfError: string): boolean {
+  return TRANSIENT_ERROR_CODES.has(errorCode(sfError));
+}
 
 export interface ChunkJobHooks {
   /** Before a job is created (the quota guard); throws to stop. */
@@ -165,6 +171,10 @@ export async function abortLeftoverJobs(client: BulkClient, ledger: JobLedger, h
   }
 }
 
+// Result rows written to the ledger per transaction. Small on purpose: rows held longer than a young-generation
+// collection or two are promoted, and the old generation then grows with garbage before it is swept.
+const RESULTS_PER_WRITE = 1000;
+
 /**
  * Reads the three result sets and gives every row of the chunk exactly one outcome. Successful + failed +
  * unprocessed must equal the rows uploaded, and every result row must match an uploaded row: anything else is a
@@ -172,6 +182,7 @@ export async function abortLeftoverJobs(client: BulkClient, ledger: JobLedger, h
  */
 async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger, chunk: ChunkRecord): Promise<ReconcileCounts> {
   const header = chunkHeader(chunk.csvPath);
+  ledger.indexRows(chunk.id);
   ledger.startResults(chunk.id);
   const counts = { ok: 0, failed: 0, transient: 0, lockErrors: 0 };
   let batch: { hash: string; outcome: RowOutcome; error: string | null }[] = [];
@@ -181,7 +192,7 @@ async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger,
   };
   const add = (cells: string[], outcome: RowOutcome, error: string | null): void => {
     batch.push({ hash: rowHash(cells), outcome, error });
-    if (batch.length >= 5000) apply();
+    if (batch.length >= RESULTS_PER_WRITE) apply();
   };
   const cellsOf = (row: Readonly<Record<string, string>>): string[] => header.map((h) => row[h] ?? '');
   for await (const r of await job.successfulResults()) {
@@ -191,7 +202,7 @@ async function reconcile(job: IngestJob, info: IngestJobInfo, ledger: JobLedger,
   for await (const r of await job.failedResults()) {
     const code = errorCode(r.sf__Error);
     if (code === 'UNABLE_TO_LOCK_ROW') counts.lockErrors++;
-    if (TRANSIENT_ERROR_CODES.has(code)) {
+    if (isTransientRowError(r.sf__Error)) {
       counts.transient++;
       add(cellsOf(r), 'transient', r.sf__Error);
     } else {

@@ -7,8 +7,9 @@ import { CsvChunkWriter, type ChunkFiles } from '../streams/csv-chunker.js';
 import type { JsonValue } from '../streams/singer-messages.js';
 import { FailedRows, type FailedRowsMark } from './failed-rows.js';
 import { failpoint } from './failpoint.js';
-import type { ChunkRecord, JobLedger, RowPlace, RowState } from './job-ledger.js';
+import type { ChunkRecord, JobLedger, RowState } from './job-ledger.js';
 import { chunkHeader } from './chunk-job.js';
+import { RowPlaceLog } from './row-places.js';
 
 function readAt(fd: number, offset: number, length: number): string {
   const buf = Buffer.alloc(length);
@@ -63,49 +64,61 @@ export interface RetryPlan {
   readonly carry: boolean;
 }
 
+/** A chunk's three files: CSV, sidecar of source lines, row places. */
+export interface ChunkPaths extends ChunkFiles {
+  readonly placesPath: string;
+}
+
+const pathsOf = (f: ChunkPaths) => ({ csv: f.csvPath, side: f.sidePath, places: f.placesPath });
+
 /**
- * Copies rows of a chunk (in the order the pages give) into new chunk files, byte for byte, CSV and sidecar, handing
- * each page of new places to `onPage` (so no chunk's places are ever all in memory). Returns the writer, or
- * undefined when there was no row.
+ * Copies rows of a chunk (in the order the pages give) into new chunk files, byte for byte, CSV and sidecar, with
+ * their places file (so no chunk's places are ever all in memory, and the copy's rows reach the ledger the way a
+ * spooled chunk's do: imported when first needed). Returns the sealed writer and row count, or undefined when there
+ * was no row.
  */
-export function copyRows(chunk: ChunkRecord, pages: Iterable<RowState[]>, files: ChunkFiles, onPage: (places: RowPlace[]) => void): CsvChunkWriter | undefined {
+export function copyRows(chunk: ChunkRecord, pages: Iterable<RowState[]>, files: ChunkPaths): { writer: CsvChunkWriter; rows: number } | undefined {
   let writer: CsvChunkWriter | undefined;
+  let places: RowPlaceLog | undefined;
   const csvFd = openSync(chunk.csvPath, 'r');
   const sideFd = openSync(chunk.sidePath, 'r');
   try {
     for (const page of pages) {
       writer ??= new CsvChunkWriter(files, chunkHeader(chunk.csvPath), chunk.lineEnding);
-      const places: RowPlace[] = [];
+      places ??= new RowPlaceLog(files.placesPath, writer.headerBytes);
       for (const r of page) {
         const p = writer.addLine(readAt(csvFd, r.csvOffset, r.csvLength), readAt(sideFd, r.sideOffset, r.sideLength));
         places.push({ ...p, hash: r.hash, parentKey: r.parentKey, key: r.key });
       }
-      onPage(places);
     }
     writer?.seal();
+    places?.seal();
   } finally {
     closeSync(csvFd);
     closeSync(sideFd);
   }
-  return writer;
+  return writer && places ? { writer, rows: places.rows } : undefined;
 }
 
 /**
  * Rewrites a chunk with its rows ordered by parent reference (an on-disk sort: SQLite orders the row places, the
  * bytes are copied file to file), so one parent's children share Salesforce's internal batches. Runs before the
- * chunk is sealed, so a kill mid-way leaves an `open` chunk, which the next run drops.
+ * chunk is sealed, so a kill mid-way leaves an `open` chunk, which the next run drops (with the `building` copy).
  */
 export function sortChunkByParent(ledger: JobLedger, chunk: ChunkRecord): void {
-  const files = { csvPath: `${chunk.csvPath}.sorted`, sidePath: `${chunk.sidePath}.sorted` };
-  const staging = ledger.addChunk({ ...chunk, externalId: chunk.externalId, phase: 'building', paths: { csv: files.csvPath, side: files.sidePath } });
-  const writer = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, null, true), files, (places) => ledger.addRows(staging.id, places));
-  if (!writer) {
-    ledger.dropChunk(staging.id);
-    return;
+  const files = { csvPath: `${chunk.csvPath}.sorted`, sidePath: `${chunk.sidePath}.sorted`, placesPath: `${chunk.placesPath}.sorted` };
+  const staging = ledger.addChunk({ ...chunk, externalId: chunk.externalId, phase: 'building', paths: pathsOf(files) });
+  ledger.indexRows(chunk.id);
+  const copy = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, null, true), files);
+  if (copy) {
+    renameSync(files.csvPath, chunk.csvPath);
+    renameSync(files.sidePath, chunk.sidePath);
+    renameSync(files.placesPath, chunk.placesPath);
   }
-  renameSync(files.csvPath, chunk.csvPath);
-  renameSync(files.sidePath, chunk.sidePath);
-  ledger.moveRows(staging.id, chunk.id);
+  ledger.tx(() => {
+    ledger.dropChunk(staging.id);
+    if (copy) ledger.forgetRows(chunk.id); // its rows come again from the sorted places file
+  });
 }
 
 /**
@@ -115,26 +128,22 @@ export function sortChunkByParent(ledger: JobLedger, chunk: ChunkRecord): void {
  */
 export function finishChunk(ledger: JobLedger, chunk: ChunkRecord, retry: RetryPlan): ChunkRecord | undefined {
   const tag = `retry-${chunk.id}-${chunk.attempt + 1}`;
-  const files = { csvPath: join(ledger.chunkDir, `${tag}.csv`), sidePath: join(ledger.chunkDir, `${tag}.jsonl`) };
+  const files = { csvPath: join(ledger.chunkDir, `${tag}.csv`), sidePath: join(ledger.chunkDir, `${tag}.jsonl`), placesPath: join(ledger.chunkDir, `${tag}.places`) };
   const next = ledger.addChunk({
     stream: chunk.stream, object: chunk.object, operation: chunk.operation, externalId: chunk.externalId,
     lineEnding: chunk.lineEnding, attempt: chunk.attempt + 1, phase: 'building', notBefore: retry.carry ? 0 : retry.notBefore,
-    serial: retry.serial, paths: { csv: files.csvPath, side: files.sidePath },
+    serial: retry.serial, paths: pathsOf(files),
   });
-  let rows = 0;
-  const writer = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, 'transient', retry.serial), files, (places) => {
-    ledger.addRows(next.id, places);
-    rows += places.length;
-  });
+  const copy = copyRows(chunk, ledger.rowsWithOutcome(chunk.id, 'transient', retry.serial), files);
   return ledger.tx(() => {
-    if (!writer) ledger.dropChunk(next.id);
+    if (!copy) ledger.dropChunk(next.id);
     else {
-      ledger.setSealed(next.id, rows, writer.bytes, 'pending');
+      ledger.setSealed(next.id, copy.rows, copy.writer.bytes, 'pending');
       ledger.retryTransientRows(chunk.id);
     }
     ledger.setPhase(chunk.id, 'done');
     ledger.clearFailedRowsMark(chunk.id);
-    return writer ? ledger.chunk(next.id) : undefined;
+    return copy ? ledger.chunk(next.id) : undefined;
   });
 }
 
@@ -142,4 +151,5 @@ export function finishChunk(ledger: JobLedger, chunk: ChunkRecord, retry: RetryP
 export function removeChunkFiles(chunk: ChunkRecord): void {
   rmSync(chunk.csvPath, { force: true });
   rmSync(chunk.sidePath, { force: true });
+  if (chunk.placesPath) rmSync(chunk.placesPath, { force: true });
 }

@@ -1,11 +1,15 @@
 // The target's memory across runs and crashes: one SQLite file (WAL) under state_dir holding every chunk, its job
 // id and phase, every row's place and outcome, transient failures carried to the next run, and skip_unchanged
-// hashes. Each step is written here before it is taken, so a run killed at any moment can be resumed from it.
+// hashes. Each step is written here before it is taken, so a run killed at any moment can be resumed from it. While
+// a chunk spools, its row places live in its own places file (row-places.ts), which is the durable record until the
+// ledger imports it (indexRows).
 // SQLite because one transaction covers a chunk's whole reconciliation (a kill mid-way leaves nothing half-done),
 // lookups by row hash stay on disk instead of in memory, and WAL gives durable commits without an fsync per row.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { failpoint } from './failpoint.js';
+import { readRowPlaces } from './row-places.js';
 
 /**
  * A chunk's phase. `open`: being written; `spooled`: on disk, not sent; `job_created`: a job holds (or is receiving)
@@ -32,6 +36,10 @@ export interface ChunkRecord extends ChunkTarget {
   readonly runId: number;
   readonly csvPath: string;
   readonly sidePath: string;
+  /** The chunk's row places (row-places.ts), imported into chunk_rows when first needed. */
+  readonly placesPath: string;
+  /** Whether chunk_rows holds the chunk's rows (imported from its places file, or written by an older version). */
+  readonly rowsIndexed: boolean;
   readonly rows: number;
   readonly bytes: number;
   readonly phase: ChunkPhase;
@@ -60,8 +68,8 @@ export interface RowState extends RowPlace {
 
 interface ChunkRowDb {
   id: number; run_id: number; stream: string; object: string; operation: string; external_id: string | null;
-  line_ending: 'LF' | 'CRLF'; attempt: number; csv_path: string; side_path: string; rows: number; bytes: number;
-  phase: ChunkPhase; job_id: string | null; not_before: number; serial: number;
+  line_ending: 'LF' | 'CRLF'; attempt: number; csv_path: string; side_path: string; places_path: string; rows_indexed: number;
+  rows: number; bytes: number; phase: ChunkPhase; job_id: string | null; not_before: number; serial: number;
 }
 
 const SCHEMA = `
@@ -70,7 +78,8 @@ CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, stream TEXT NOT NULL, object TEXT NOT NULL, operation TEXT NOT NULL,
   external_id TEXT, line_ending TEXT NOT NULL, attempt INTEGER NOT NULL, csv_path TEXT NOT NULL, side_path TEXT NOT NULL,
   rows INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0, phase TEXT NOT NULL, job_id TEXT,
-  not_before INTEGER NOT NULL DEFAULT 0, serial INTEGER NOT NULL DEFAULT 0);
+  not_before INTEGER NOT NULL DEFAULT 0, serial INTEGER NOT NULL DEFAULT 0, places_path TEXT NOT NULL DEFAULT '',
+  rows_indexed INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS chunk_rows (
   chunk_id INTEGER NOT NULL, row_no INTEGER NOT NULL, hash TEXT NOT NULL, parent_key TEXT,
   csv_off INTEGER NOT NULL, csv_len INTEGER NOT NULL, side_off INTEGER NOT NULL, side_len INTEGER NOT NULL,
@@ -82,7 +91,8 @@ CREATE TABLE IF NOT EXISTS loaded_hashes (object TEXT NOT NULL, key TEXT NOT NUL
 function chunkOf(r: ChunkRowDb): ChunkRecord {
   return {
     id: r.id, runId: r.run_id, stream: r.stream, object: r.object, operation: r.operation, externalId: r.external_id,
-    lineEnding: r.line_ending, attempt: r.attempt, csvPath: r.csv_path, sidePath: r.side_path, rows: r.rows, bytes: r.bytes,
+    lineEnding: r.line_ending, attempt: r.attempt, csvPath: r.csv_path, sidePath: r.side_path, placesPath: r.places_path,
+    rowsIndexed: r.rows_indexed === 1, rows: r.rows, bytes: r.bytes,
     phase: r.phase, jobId: r.job_id, notBefore: r.not_before, serial: r.serial === 1,
   };
 }
@@ -93,8 +103,8 @@ export interface NewChunk extends ChunkTarget {
   readonly phase: ChunkPhase;
   readonly notBefore?: number;
   readonly serial?: boolean;
-  /** Files already written (a retry chunk); otherwise named after the chunk's id. */
-  readonly paths?: { readonly csv: string; readonly side: string };
+  /** Where its files go (a retry chunk, a sorted copy); otherwise named after the chunk's id. */
+  readonly paths?: { readonly csv: string; readonly side: string; readonly places: string };
   readonly rows?: number;
   readonly bytes?: number;
 }
@@ -122,8 +132,15 @@ export class JobLedger {
     // ledger's append-mostly access does not need (the OS caches the file anyway); the WAL file is cut back after
     // each checkpoint instead of keeping its high-water size on disk.
     this.db.pragma('cache_size = -4000');
+    // Reconciliation's temp tables: on disk, with a cache as small as the main one.
+    this.db.pragma('temp_store = FILE');
+    this.db.pragma('temp.cache_size = -4000');
     this.db.pragma('journal_size_limit = 67108864');
     this.db.exec(SCHEMA);
+    // A ledger written before chunks had places files: its chunks' rows are all in chunk_rows already.
+    const columns = new Set((this.db.prepare(`PRAGMA table_info(chunks)`).all() as { name: string }[]).map((c) => c.name));
+    if (!columns.has('places_path')) this.db.exec(`ALTER TABLE chunks ADD COLUMN places_path TEXT NOT NULL DEFAULT ''`);
+    if (!columns.has('rows_indexed')) this.db.exec(`ALTER TABLE chunks ADD COLUMN rows_indexed INTEGER NOT NULL DEFAULT 1`);
     this.runId = Number(this.db.prepare(`INSERT INTO runs (started_at) VALUES (?)`).run(new Date().toISOString()).lastInsertRowid);
     this.insertRowStmt = this.db.prepare(
       `INSERT INTO chunk_rows (chunk_id, row_no, hash, parent_key, row_key, csv_off, csv_len, side_off, side_len, outcome, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
@@ -159,7 +176,7 @@ export class JobLedger {
     return chunkOf(this.db.prepare(`SELECT * FROM chunks WHERE id = ?`).get(id) as ChunkRowDb);
   }
 
-  /** Registers a chunk; its files are named after its id. */
+  /** Registers a chunk; its files are named after its id. Its rows come with its places file. */
   addChunk(c: NewChunk): ChunkRecord {
     const info = this.db
       .prepare(`INSERT INTO chunks (run_id, stream, object, operation, external_id, line_ending, attempt, csv_path, side_path, phase, not_before, serial) VALUES (?,?,?,?,?,?,?,'','',?,?,?)`)
@@ -167,8 +184,44 @@ export class JobLedger {
     const id = Number(info.lastInsertRowid);
     const csvPath = c.paths?.csv ?? join(this.chunkDir, `${id}.csv`);
     const sidePath = c.paths?.side ?? join(this.chunkDir, `${id}.jsonl`);
-    this.db.prepare(`UPDATE chunks SET csv_path = ?, side_path = ?, rows = ?, bytes = ? WHERE id = ?`).run(csvPath, sidePath, c.rows ?? 0, c.bytes ?? 0, id);
+    const placesPath = c.paths?.places ?? join(this.chunkDir, `${id}.places`);
+    this.db
+      .prepare(`UPDATE chunks SET csv_path = ?, side_path = ?, places_path = ?, rows_indexed = 0, rows = ?, bytes = ? WHERE id = ?`)
+      .run(csvPath, sidePath, placesPath, c.rows ?? 0, c.bytes ?? 0, id);
     return this.chunk(id);
+  }
+
+  /**
+   * Puts the chunk's rows into chunk_rows from its places file, once: one transaction imports them and marks the
+   * chunk indexed, so a kill mid-way leaves nothing and the import simply runs again. Called before anything reads
+   * a chunk's rows (the parent sort, reconciliation); a chunk is never `done` without it, so a re-run's reuse of
+   * rows an earlier run sent (prepareReuse) always finds them here.
+   */
+  indexRows(chunkId: number): void {
+    const c = this.chunk(chunkId);
+    if (c.rowsIndexed) return;
+    this.tx(() => {
+      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(chunkId);
+      let rows = 0;
+      for (const page of readRowPlaces(c.placesPath, c)) {
+        this.addRows(chunkId, page);
+        rows += page.length;
+      }
+      // Sealed chunks know their row count: count twice.
+      if (c.phase !== 'open' && c.phase !== 'building' && rows !== c.rows) {
+        throw new Error(`chunk ${chunkId}: its places file holds ${rows} rows, the ledger says ${c.rows}`);
+      }
+      failpoint('rows-imported');
+      this.db.prepare(`UPDATE chunks SET rows_indexed = 1 WHERE id = ?`).run(chunkId);
+    });
+  }
+
+  /** The chunk's files were rewritten (a sorted copy took their place): its rows come again from its places file. */
+  forgetRows(chunkId: number): void {
+    this.tx(() => {
+      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(chunkId);
+      this.db.prepare(`UPDATE chunks SET rows_indexed = 0 WHERE id = ?`).run(chunkId);
+    });
   }
 
   /** Records where rows landed in a chunk (one transaction per call). */
@@ -256,22 +309,25 @@ export class JobLedger {
 
   /**
    * Gives every result row's outcome to exactly one uploaded row with the same values: the n-th result row with a
-   * given hash goes to the n-th uploaded row with that hash (a set-based join, sorted on disk by SQLite). Returns how
-   * many result rows matched no uploaded row, and how many uploaded rows got no outcome.
+   * given hash goes to the n-th uploaded row with that hash. Returns how many result rows matched no uploaded row,
+   * and how many uploaded rows got no outcome.
+   *
+   * Set-based, through temp tables (not one join of subqueries): SQLite materializes a subquery of a join, and its
+   * automatic index, in ephemeral tables that each cache up to 16 MB (the compiled-in default, which no pragma
+   * changes), so one join of two 500k-row sets took ~65 MB of native memory. Temp tables cache `temp.cache_size`
+   * and spill to a file; each is filled in its key order, so every insert appends.
    */
   finishResults(chunkId: number): { stray: number; unmatched: number } {
     return this.tx(() => {
-      const matched = this.db
-        .prepare(
-          `UPDATE chunk_rows SET outcome = m.outcome, error = m.error FROM (
-             SELECT c.row_no, r.outcome, r.error
-             FROM (SELECT row_no, hash, row_number() OVER (PARTITION BY hash ORDER BY row_no) AS k FROM chunk_rows WHERE chunk_id = @c AND outcome IS NULL) AS c
-             JOIN (SELECT hash, outcome, error, row_number() OVER (PARTITION BY hash ORDER BY rowid) AS k FROM result_rows WHERE chunk_id = @c) AS r
-               ON r.hash = c.hash AND r.k = c.k
-           ) AS m
-           WHERE chunk_rows.chunk_id = @c AND chunk_rows.row_no = m.row_no`,
-        )
-        .run({ c: chunkId }).changes;
+      this.db.exec(`DROP TABLE IF EXISTS temp.match_up; DROP TABLE IF EXISTS temp.match_res; DROP TABLE IF EXISTS temp.match_out;
+        CREATE TEMP TABLE match_up (hash TEXT NOT NULL, k INTEGER NOT NULL, row_no INTEGER NOT NULL, PRIMARY KEY (hash, k)) WITHOUT ROWID;
+        CREATE TEMP TABLE match_res (hash TEXT NOT NULL, k INTEGER NOT NULL, outcome TEXT NOT NULL, error TEXT, PRIMARY KEY (hash, k)) WITHOUT ROWID;
+        CREATE TEMP TABLE match_out (row_no INTEGER PRIMARY KEY, outcome TEXT NOT NULL, error TEXT);`);
+      this.db.prepare(`INSERT INTO match_up SELECT hash, row_number() OVER (PARTITION BY hash ORDER BY row_no), row_no FROM chunk_rows WHERE chunk_id = ? AND outcome IS NULL`).run(chunkId);
+      this.db.prepare(`INSERT INTO match_res SELECT hash, row_number() OVER (PARTITION BY hash ORDER BY rowid), outcome, error FROM result_rows WHERE chunk_id = ?`).run(chunkId);
+      const matched = this.db.prepare(`INSERT INTO match_out SELECT u.row_no, r.outcome, r.error FROM match_up u JOIN match_res r USING (hash, k)`).run().changes;
+      this.db.prepare(`UPDATE chunk_rows SET outcome = o.outcome, error = o.error FROM match_out o WHERE chunk_rows.chunk_id = ? AND chunk_rows.row_no = o.row_no`).run(chunkId);
+      this.db.exec(`DROP TABLE temp.match_up; DROP TABLE temp.match_res; DROP TABLE temp.match_out;`);
       const results = this.db.prepare(`SELECT count(*) FROM result_rows WHERE chunk_id = ?`).pluck().get(chunkId) as number;
       this.db.prepare(`DELETE FROM result_rows WHERE chunk_id = ?`).run(chunkId);
       const unmatched = this.db.prepare(`SELECT count(*) FROM chunk_rows WHERE chunk_id = ? AND outcome IS NULL`).pluck().get(chunkId) as number;
@@ -282,15 +338,6 @@ export class JobLedger {
   /** The chunk's transient rows now live in a retry chunk. */
   retryTransientRows(chunkId: number): void {
     this.db.prepare(`UPDATE chunk_rows SET outcome = 'retried' WHERE chunk_id = ? AND outcome = 'transient'`).run(chunkId);
-  }
-
-  /** Gives the rows of chunk `from` to chunk `to` (replacing its own), and forgets `from`. */
-  moveRows(from: number, to: number): void {
-    this.tx(() => {
-      this.db.prepare(`DELETE FROM chunk_rows WHERE chunk_id = ?`).run(to);
-      this.db.prepare(`UPDATE chunk_rows SET chunk_id = ? WHERE chunk_id = ?`).run(to, from);
-      this.db.prepare(`DELETE FROM chunks WHERE id = ?`).run(from);
-    });
   }
 
   /**

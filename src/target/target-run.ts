@@ -12,10 +12,11 @@ import { abortLeftoverJobs, runChunkJob, type ReconcileCounts } from './chunk-jo
 import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } from './chunk-outcomes.js';
 import { errorCode, FailedRows } from './failed-rows.js';
 import { CLEAR_FIELD, cellFor } from './field-values.js';
-import { JobLedger, type ChunkRecord, type RowPlace } from './job-ledger.js';
+import { JobLedger, type ChunkRecord } from './job-ledger.js';
 import { JobScheduler } from './job-scheduler.js';
 import { QuotaGuard } from './quota-guard.js';
 import { rowHash } from './row-hash.js';
+import { RowPlaceLog } from './row-places.js';
 import { rowProblem } from './row-rules.js';
 import { RunReport, type RunSummary } from './run-report.js';
 import { StateGate } from './state-gate.js';
@@ -39,7 +40,8 @@ interface OpenChunk {
   readonly record: ChunkRecord;
   readonly hold: number;
   readonly openedAt: number;
-  places: RowPlace[];
+  /** The chunk's places file: each row's place goes straight into its buffer (no ledger row while spooling). */
+  readonly places: RowPlaceLog;
 }
 
 interface Sink {
@@ -340,7 +342,7 @@ export class TargetRun {
           const record = this.ledger.addChunk({ stream: sink.stream, object: p.object, operation: p.operation, externalId: p.externalId, lineEnding: eol, attempt: 1, phase: 'open' });
           const writer = new CsvChunkWriter({ csvPath: record.csvPath, sidePath: record.sidePath }, p.columns.map((col) => col.header), eol);
           this.outstanding.set(sink.stream, (this.outstanding.get(sink.stream) ?? 0) + 1);
-          return { writer, record, hold: this.holdFrom(this.currentSeq), openedAt: Date.now(), places: [] };
+          return { writer, record, hold: this.holdFrom(this.currentSeq), openedAt: Date.now(), places: new RowPlaceLog(record.placesPath, writer.headerBytes) };
         },
         (open) => this.sealed(open),
       );
@@ -360,10 +362,9 @@ export class TargetRun {
     this.gate.release(hold);
   }
 
+  /** Writes the buffered places to the chunk's places file (the ledger imports them when first needed). */
   private flushPlaces(open: OpenChunk): void {
-    if (!open.places.length) return;
-    this.ledger.addRows(open.record.id, open.places);
-    open.places = [];
+    open.places.flush();
   }
 
   private flushSink(sink: Sink): void {
@@ -378,7 +379,7 @@ export class TargetRun {
   }
 
   private sealed(open: OpenChunk): void {
-    this.flushPlaces(open);
+    open.places.seal(); // with the CSV and sidecar, before the chunk may be sent
     // One parent's children together, so they share internal batches instead of fighting over the parent's lock.
     if ((this.sinks.get(open.record.stream)?.plan?.parentIndex ?? -1) >= 0) sortChunkByParent(this.ledger, this.ledger.chunk(open.record.id));
     this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);

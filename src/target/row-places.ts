@@ -1,0 +1,160 @@
+// A chunk's row places as a third file beside its CSV and sidecar, so spooling writes no ledger row per record: the
+// ledger imports a chunk's places only when something first needs them (the parent sort, reconciliation). Row N of
+// the file is row N of the CSV, so only what cannot be derived is stored: each row's CSV and sidecar lengths (the
+// offsets are running sums from the CSV header's end; a sidecar line is its source line and "\n"), its hash, key
+// and parent key. Binary, little-endian: a prelude of "RPL1" and the CSV header's byte length, then per row
+// u32 csvLength, u32 sideLength and three strings (hash, key, parentKey), each a u32 byte length (NONE for null)
+// and UTF-8 bytes. Binary rather than one text line per row: measured at ~205 against ~225 ns/row to write (1M
+// Account-like rows, 52 against 46 bytes a row), with no escaping for keys that hold separators or line breaks and
+// no parsing when read back.
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { BlockFile } from '../streams/csv-chunker.js';
+import type { RowPlace } from './job-ledger.js';
+
+const MAGIC = 0x314c5052; // "RPL1"
+const NONE = 0xffffffff;
+const PRELUDE = 8;
+
+function putString(buf: Buffer, at: number, s: string | null): number {
+  if (s === null) {
+    buf.writeUInt32LE(NONE, at);
+    return 4;
+  }
+  const n = buf.write(s, at + 4, 'utf8');
+  buf.writeUInt32LE(n, at);
+  return 4 + n;
+}
+
+/** Writes a chunk's row places as rows are spooled (buffered; `seal` fsyncs, as for the CSV and sidecar). */
+export class RowPlaceLog {
+  private readonly file: BlockFile;
+  /** Rows pushed since the last flush (still in the block, not yet written to the file). */
+  length = 0;
+  rows = 0;
+
+  constructor(readonly path: string, csvHeaderBytes: number) {
+    this.file = new BlockFile(path);
+    this.file.appendWith(PRELUDE, (buf, at) => {
+      buf.writeUInt32LE(MAGIC, at);
+      buf.writeUInt32LE(csvHeaderBytes, at + 4);
+      return PRELUDE;
+    });
+  }
+
+  /** Appends the next row's place: it must be row `rows` of the chunk, with offsets following the previous row's. */
+  push(p: RowPlace): void {
+    const { hash, key, parentKey } = p;
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    const max = 20 + 3 * (hash.length + (key?.length ?? 0) + (parentKey?.length ?? 0));
+    this.file.appendWith(max, (buf, at) => {
+      buf.writeUInt32LE(p.csvLength, at);
+      buf.writeUInt32LE(p.sideLength, at + 4);
+      let n = 8;
+      n += putString(buf, at + n, hash);
+      n += putString(buf, at + n, key);
+      n += putString(buf, at + n, parentKey);
+      return n;
+    });
+    this.rows++;
+    this.length++;
+  }
+
+  flush(): void {
+    this.file.flush();
+    this.length = 0;
+  }
+
+  seal(): void {
+    this.file.seal();
+    this.length = 0;
+  }
+
+  discard(): void {
+    this.file.discard();
+  }
+}
+
+/** What a chunk's files must add up to for its places to be trusted. */
+export interface ChunkSizes {
+  readonly csvPath: string;
+  readonly sidePath: string;
+}
+
+const READ = 1 << 20;
+
+/**
+ * Reads a places file back in pages of rows, deriving row numbers and offsets. The lengths must add up to the CSV's
+ * and the sidecar's sizes exactly: a places file that does not describe its chunk is an error, never a guess.
+ */
+export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 1000): Generator<RowPlace[]> {
+  const fd = openSync(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(READ);
+    let start = 0; // first unread byte in buf
+    let end = 0; // end of valid bytes in buf
+    let eof = false;
+    /** Makes `n` bytes available from `start`; false at the end of the file. */
+    const need = (n: number): boolean => {
+      while (end - start < n) {
+        if (eof) {
+          if (end > start) throw new Error(`${path}: the row places end in the middle of a row`);
+          return false;
+        }
+        if (start > 0) {
+          buf.copy(buf, 0, start, end);
+          end -= start;
+          start = 0;
+        }
+        if (n > buf.length) {
+          const bigger = Buffer.allocUnsafe(Math.max(n, buf.length * 2));
+          buf.copy(bigger, 0, 0, end);
+          buf = bigger;
+        }
+        const got = readSync(fd, buf, end, buf.length - end, null);
+        if (got === 0) eof = true;
+        end += got;
+      }
+      return true;
+    };
+    if (!need(PRELUDE) || buf.readUInt32LE(0) !== MAGIC) throw new Error(`${path}: not a row places file`);
+    let csvOffset = buf.readUInt32LE(4);
+    start = PRELUDE;
+    let sideOffset = 0;
+    let row = 0;
+    const str = (): string | null => {
+      if (!need(4)) throw new Error(`${path}: the row places end in the middle of a row`);
+      const n = buf.readUInt32LE(start);
+      start += 4;
+      if (n === NONE) return null;
+      need(n);
+      const s = buf.toString('utf8', start, start + n);
+      start += n;
+      return s;
+    };
+    let page: RowPlace[] = [];
+    while (need(8)) {
+      const csvLength = buf.readUInt32LE(start);
+      const sideLength = buf.readUInt32LE(start + 4);
+      start += 8;
+      const hash = str()!;
+      const key = str();
+      const parentKey = str();
+      page.push({ row, hash, key, parentKey, csvOffset, csvLength, sideOffset, sideLength });
+      row++;
+      csvOffset += csvLength;
+      sideOffset += sideLength + 1;
+      if (page.length >= pageSize) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length) yield page;
+    const csv = statSync(files.csvPath).size;
+    const side = statSync(files.sidePath).size;
+    if (csv !== csvOffset || side !== sideOffset) {
+      throw new Error(`${path}: ${row} row places cover ${csvOffset} CSV bytes and ${sideOffset} sidecar bytes, but the files hold ${csv} and ${side}`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
