@@ -269,18 +269,36 @@ export class JobLedger {
    */
   *rowsWithOutcome(chunkId: number, outcome: RowOutcome | null, byParent = false, pageSize = 5000): Generator<RowState[]> {
     const cols = `row_no AS row, hash, parent_key AS parentKey, row_key AS key, csv_off AS csvOffset, csv_len AS csvLength, side_off AS sideOffset, side_len AS sideLength, outcome, error`;
-    const page = byParent
-      ? this.db.prepare(`SELECT ${cols}, coalesce(parent_key, '') AS pk FROM chunk_rows WHERE chunk_id = ? AND outcome IS ? AND (coalesce(parent_key, ''), row_no) > (?, ?) ORDER BY coalesce(parent_key, ''), row_no LIMIT ?`)
-      : this.db.prepare(`SELECT ${cols}, '' AS pk FROM chunk_rows WHERE chunk_id = ? AND outcome IS ? AND ('', row_no) > (?, ?) ORDER BY row_no LIMIT ?`);
-    let after: [string, number] = ['', -1];
-    for (;;) {
-      const rows = page.all(chunkId, outcome, after[0], after[1], pageSize) as (RowState & { pk: string })[];
-      if (!rows.length) return;
-      const last = rows[rows.length - 1]!;
-      after = [last.pk, last.row];
-      yield rows;
+    if (!byParent) {
+      // In row order the primary key pages the rows: each page starts where the last one ended.
+      const page = this.db.prepare(`SELECT ${cols} FROM chunk_rows WHERE chunk_id = ? AND outcome IS ? AND row_no > ? ORDER BY row_no LIMIT ?`);
+      for (let after = -1; ; ) {
+        const rows = page.all(chunkId, outcome, after, pageSize) as RowState[];
+        if (!rows.length) return;
+        after = rows[rows.length - 1]!.row;
+        yield rows;
+      }
+    }
+    // By parent, the chunk is sorted once into a numbered temp table (on disk: temp_store is FILE) and paged by
+    // number; paging the sort itself would sort the whole chunk again for every page.
+    const table = `temp.rows_by_parent_${++this.sortSeq}`;
+    this.db.exec(`CREATE TABLE ${table} (seq INTEGER PRIMARY KEY, row INTEGER, hash TEXT, parentKey TEXT, key TEXT, csvOffset INTEGER, csvLength INTEGER, sideOffset INTEGER, sideLength INTEGER, outcome TEXT, error TEXT)`);
+    try {
+      this.db
+        .prepare(`INSERT INTO ${table} SELECT row_number() OVER (ORDER BY coalesce(parent_key, ''), row_no), ${cols} FROM chunk_rows WHERE chunk_id = ? AND outcome IS ?`)
+        .run(chunkId, outcome);
+      const page = this.db.prepare(`SELECT row, hash, parentKey, key, csvOffset, csvLength, sideOffset, sideLength, outcome, error FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`);
+      for (let after = 0; ; after += pageSize) {
+        const rows = page.all(after, pageSize) as RowState[];
+        if (!rows.length) return;
+        yield rows;
+      }
+    } finally {
+      this.db.exec(`DROP TABLE IF EXISTS ${table}`);
     }
   }
+
+  private sortSeq = 0;
 
   /** Counts of a chunk's rows by outcome. */
   outcomeCounts(chunkId: number): Partial<Record<RowOutcome | 'none', number>> {

@@ -52,7 +52,7 @@ t.test('config errors name the key, before anything is read or sent', async (t) 
   await bad({ streams: { acc: { object: 'Account', field_map: { Revenue: 'CreatedDate' } } } }, /Account\.CreatedDate is not createable/);
   await bad({ streams: { acc: { object: 'Account', operation: 'upsert', external_id_field: 'Name', field_map: { Revenue: 'AnnualRevenue' } } } }, /Account\.Name is not an external id field/);
   await bad({ streams: { acc: { object: 'Contact', field_map: { Name: 'LastName', Revenue: 'Acount.External_Id__c' } } } }, /Contact has no relationship "Acount" \(did you mean `Account`\?\)/);
-  await bad({ streams: { acc: { object: 'Contact', field_map: { Name: 'LastName', Revenue: 'Account.Name' } } } }, /Account\.Name is not an external id field/);
+  await bad({ streams: { acc: { object: 'Contact', field_map: { Name: 'LastName', Revenue: 'Account.Name' } } } }, /property "Revenue": Account\.Name is neither an external id nor an idLookup field, so it cannot identify the Account of a row/);
   await bad({ streams: {}, unmapped_streams: 'fail' }, /stream "acc" has no entry in config key "streams"/);
   t.equal((await h.admin('/jobs')).length, 0, 'no job was created by any of them');
 });
