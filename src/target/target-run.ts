@@ -45,8 +45,8 @@ export interface RunOptions {
   readonly spoolOnly?: { readonly describe: DescribeSource };
 }
 
-/** Blocks in flight per transform thread: one being built while the next waits. */
-const BLOCKS_PER_WORKER = 2;
+/** Blocks in flight per transform thread: a few queued behind the one being built (64 KB each). */
+const BLOCKS_PER_WORKER = 4;
 
 interface OpenChunk {
   readonly writer: CsvChunkWriter;
@@ -284,8 +284,10 @@ export class TargetRun {
    * barrier (nothing is sent after it until it is consumed), so rows after a SCHEMA are built with its plan.
    */
   private async readBlocks(threads: number): Promise<void> {
-    const blockBytes = this.o.blockBytes ?? 1 << 20;
-    const inlineBytes = this.o.inlineBytes ?? blockBytes;
+    // Small blocks: their strings stay in the young generation (1 MB ones went to the large-object space and
+    // pushed RSS up by 100 MB) and were faster too (bench/target-transform.mjs).
+    const blockBytes = this.o.blockBytes ?? 1 << 16;
+    const inlineBytes = this.o.inlineBytes ?? 1 << 20;
     const reader = lineBlocks(this.o.input, blockBytes);
     const queue: QueuedBlock[] = [];
     let readBytes = 0;
