@@ -159,7 +159,7 @@ t.test('transform threads give the reader-alone output byte for byte (chunks, fa
         assert.deepStrictEqual(threads.files, alone.files, 'same chunk files, sidecars and failed-rows files, byte for byte');
       },
     ),
-    { numRuns: Number(process.env.PARALLEL_RUNS ?? 40) },
+    { numRuns: Number(process.env.PARALLEL_RUNS ?? 25) },
   );
   t.ok(compared > 0, `${compared} inputs compared`);
 });
