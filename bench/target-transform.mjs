@@ -3,7 +3,7 @@
 // off and describe read from data/describe), once on the reader's thread alone and once with its transform threads,
 // against the JSON.parse-per-line floor on the same file, in the same run.
 //   npm run build && node bench/target-transform.mjs [--records 1000000] [--runs 3] [--workers N] [--alone 0]
-// Prints a table: records/s, MB/s, the ratio to the floor (goal >= 0.8) and the process's peak RSS.
+// Prints a table: records/s, MB/s, the ratio to the floor (goal >= 0.8), the reader thread's busy time, peak RSS.
 import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,17 @@ async function floor(path) {
 
 let runNo = 0;
 
+/** CPU seconds of this process's main thread (Linux: its task's utime + stime), NaN elsewhere. */
+function mainThreadCpu() {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 /** The real target's read -> spool path over `path`; returns rows spooled and chunk files written. */
 async function transform(path, dir, describe, workers) {
   const stateDir = join(dir, `state-${++runNo}`);
@@ -85,16 +96,22 @@ async function transform(path, dir, describe, workers) {
     spoolOnly: { describe },
     workers,
   });
-  const elu = performance.eventLoopUtilization();
+  const main0 = mainThreadCpu();
+  const cpu0 = process.cpuUsage();
+  let rss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage.rss())), 20);
   const t0 = performance.now();
   const summary = await run.run();
   const seconds = (performance.now() - t0) / 1000;
-  const busy = performance.eventLoopUtilization(elu).active / 1000;
+  const busy = mainThreadCpu() - main0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuAll = (cpu.user + cpu.system) / 1e6;
+  clearInterval(sampler);
   if (summary.exitCode !== 0) throw new Error(`transform ended with ${summary.outcome}: ${summary.message}`);
   const rows = summary.streams.accounts.queued;
   const chunks = readdirSync(join(stateDir, 'chunks')).filter((f) => f.endsWith('.csv')).length;
   rmSync(stateDir, { recursive: true, force: true });
-  return { rows, chunks, seconds, busy };
+  return { rows, chunks, seconds, busy, cpuAll, rss: rss / 2 ** 20 };
 }
 
 async function main() {
@@ -108,7 +125,7 @@ async function main() {
     const describe = { describe: async () => account, sobjects: async () => ({ sobjects: [] }) };
     const threads = arg('workers', defaultWorkerCount());
     const modes = [...(arg('alone', 1) ? [['reader thread only', 0]] : []), ...(threads > 0 ? [[`${threads} transform threads`, threads]] : [])];
-    const t = { floor: [], modes: modes.map(() => []), busy: modes.map(() => []) };
+    const t = { floor: [], modes: modes.map(() => []), busy: modes.map(() => []), cpu: modes.map(() => []), rss: [] };
     let last;
     for (let r = 0; r < RUNS; r++) {
       const t0 = performance.now();
@@ -119,20 +136,23 @@ async function main() {
         last = await transform(path, dir, describe, modes[i][1]);
         t.modes[i].push(last.seconds);
         t.busy[i].push(last.busy);
+        t.cpu[i].push(last.cpuAll);
+        t.rss[i] = Math.max(t.rss[i] ?? 0, last.rss);
         if (last.rows !== RECORDS) throw new Error(`transform spooled ${last.rows} rows`);
       }
     }
     const f = median(t.floor);
     console.log(`target transform, ${RECORDS} Account-like records (12 fields, ${mb.toFixed(0)} MB of JSONL), median of ${RUNS} runs, ${availableParallelism()} cores`);
-    // Reader thread busy: the part no number of transform threads takes away (floor / busy is the ratio reachable with enough cores).
-    console.log('| stage | seconds | records/s | MB/s | vs floor | reader thread busy (s) |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-    console.log(`| JSON.parse per line (floor) | ${f.toFixed(2)} | ${Math.round(RECORDS / f)} | ${(mb / f).toFixed(1)} | 1.00 | ${f.toFixed(2)} |`);
+    // Reader thread CPU: the part no number of transform threads takes away (floor / that is the ratio reachable
+    // with enough idle cores). Process CPU: every thread. Peak RSS: sampled while that transform ran (the bench
+    // process's own baseline included).
+    console.log('| stage | seconds | records/s | MB/s | vs floor | reader thread CPU (s) | process CPU (s) | peak RSS (MB) |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log(`| JSON.parse per line (floor) | ${f.toFixed(2)} | ${Math.round(RECORDS / f)} | ${(mb / f).toFixed(1)} | 1.00 | | | |`);
     for (let i = 0; i < modes.length; i++) {
       const x = median(t.modes[i]);
-      console.log(`| target read -> ${last.chunks} CSV chunk file(s) + ledger rows, ${modes[i][0]} | ${x.toFixed(2)} | ${Math.round(RECORDS / x)} | ${(mb / x).toFixed(1)} | ${(f / x).toFixed(2)} | ${median(t.busy[i]).toFixed(2)} |`);
+      console.log(`| target read -> ${last.chunks} CSV chunk file(s) + ledger rows, ${modes[i][0]} | ${x.toFixed(2)} | ${Math.round(RECORDS / x)} | ${(mb / x).toFixed(1)} | ${(f / x).toFixed(2)} | ${median(t.busy[i]).toFixed(2)} | ${median(t.cpu[i]).toFixed(2)} | ${Math.round(t.rss[i])} |`);
     }
-    console.log(`peak RSS of the bench process (all runs): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
