@@ -5,9 +5,12 @@ import type { Readable } from 'node:stream';
 import { BulkClient, isSalesforceError, redactingLogger, Redactor, sleep, type Logger } from '../bulk/index.js';
 import { ConnectorError, EXIT_CODES, type ConnectorErrorCode } from '../streams/connector-errors.js';
 import { CsvChunker, CsvChunkWriter, csvLine, type CsvLineEnding } from '../streams/csv-chunker.js';
+import { lineBlocks } from '../streams/line-blocks.js';
 import { parseSingerLine, readSingerMessages } from '../streams/singer-reader.js';
 import type { JsonSchema, JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
 import { SchemaValidators } from '../streams/schema-validators.js';
+import { HASH_LENGTH, ITEM_BAD_LINE, ITEM_MESSAGE, ITEM_ROW, mayHoldSchema, rowEnding, transformBlock, type BlockResult, type PlanUpdate } from './block-transform.js';
+import { BlockWorkers, defaultWorkerCount } from './block-workers.js';
 import { abortLeftoverJobs, runChunkJob, type ReconcileCounts } from './chunk-job.js';
 import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } from './chunk-outcomes.js';
 import { errorCode, FailedRows } from './failed-rows.js';
@@ -18,9 +21,6 @@ import { buildRow, isRefused, nullCellFor, type BuiltRow, type RefusedRow } from
 import { RunReport, type RunSummary, type StreamCounts } from './run-report.js';
 import { StateGate } from './state-gate.js';
 import { planStream, type DescribeSource, type StreamPlan } from './stream-plan.js';
-import { HASH_LENGTH, ITEM_BAD_LINE, ITEM_MESSAGE, ITEM_ROW, mayHoldSchema, rowEnding, transformBlock, type BlockResult, type PlanUpdate } from './block-transform.js';
-import { BlockWorkers, defaultWorkerCount } from './block-workers.js';
-import { lineBlocks } from '../streams/line-blocks.js';
 import type { TargetConfig, TargetSettings } from './target-config.js';
 
 export interface RunOptions {
