@@ -1,20 +1,23 @@
 // The target's transform alone: Singer JSONL -> validated, mapped, checked rows -> size-bounded CSV chunk files
-// (with their ledger rows, as the target writes them), no jobs. Compared with the JSON.parse-per-line floor on the
-// same file, in the same run.
-//   npm run build && node bench/target-transform.mjs [--records 1000000] [--runs 3]
-// Prints a table: records/s, MB/s, and the ratio to the floor (goal >= 0.8).
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+// (with their ledger rows), no jobs. It drives the real target (TargetRun's read -> spool path, with jobs switched
+// off and describe read from data/describe), once on the reader's thread alone and once with its transform threads,
+// against the JSON.parse-per-line floor on the same file, in the same run.
+//   npm run build && node bench/target-transform.mjs [--records 1000000] [--runs 3] [--workers N] [--alone 0]
+// Prints a table: records/s, MB/s, the ratio to the floor (goal >= 0.8), the reader thread's busy time, peak RSS.
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { readLineBatches, readSingerMessages } from '../dist/src/streams/singer-reader.js';
-import { SchemaValidators } from '../dist/src/streams/schema-validators.js';
-import { CsvChunker, CsvChunkWriter, csvLine, lineEndingFor } from '../dist/src/streams/csv-chunker.js';
-import { planStream } from '../dist/src/target/stream-plan.js';
-import { cellFor } from '../dist/src/target/field-values.js';
-import { rowProblem } from '../dist/src/target/row-rules.js';
-import { rowHash } from '../dist/src/target/row-hash.js';
-import { JobLedger } from '../dist/src/target/job-ledger.js';
+import { readLineBatches } from '../dist/src/streams/singer-reader.js';
+import { LineLogger } from '../dist/src/streams/log-lines.js';
+import { parseTargetConfig } from '../dist/src/target/target-config.js';
+import { RunReport } from '../dist/src/target/run-report.js';
+import { TargetRun } from '../dist/src/target/target-run.js';
+import { defaultWorkerCount } from '../dist/src/target/block-workers.js';
+import { setFlagsFromString } from 'node:v8';
+
+// As the target's binary does (src/target/cli.ts): small semi-spaces keep RSS flat.
+setFlagsFromString('--max-semi-space-size=4');
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,55 +69,53 @@ async function floor(path) {
   return n;
 }
 
-async function transform(path, dir, describe) {
-  const ledger = JobLedger.open(join(dir, `state-${Date.now()}`));
-  const validators = new SchemaValidators();
-  let plan;
-  let rows = 0;
-  let chunks = 0;
-  const chunker = new CsvChunker(
-    { maxBytes: 100_000_000, maxRows: 10_000_000 },
-    () => {
-      const record = ledger.addChunk({ stream: 'accounts', object: 'Account', operation: 'upsert', externalId: 'External_Id__c', lineEnding: 'LF', attempt: 1, phase: 'open' });
-      return { writer: new CsvChunkWriter({ csvPath: record.csvPath, sidePath: record.sidePath }, plan.columns.map((c) => c.header), 'LF'), record, places: [] };
-    },
-    (c) => {
-      ledger.addRows(c.record.id, c.places);
-      c.places = [];
-      chunks++;
-    },
-  );
-  for await (const { text, message } of readSingerMessages(createReadStream(path, { highWaterMark: 1 << 20 }))) {
-    if (message.type === 'SCHEMA') {
-      validators.set(message.stream, message.schema);
-      plan = await planStream(message.stream, { object: 'Account', operation: 'upsert', external_id_field: 'External_Id__c' }, message.schema, describe);
-      continue;
-    }
-    if (message.type !== 'RECORD') continue;
-    if (validators.check(message.stream, message.record) !== undefined) continue;
-    // As TargetRun.onRecord does it.
-    const cells = new Array(plan.columns.length);
-    for (let i = 0; i < cells.length; i++) {
-      const c = plan.columns[i];
-      cells[i] = cellFor(message.record[c.property], c.field, '');
-    }
-    if (rowProblem(plan, cells) !== undefined) continue;
-    const eol = lineEndingFor(cells);
-    const csv = csvLine(cells, eol);
-    const { chunk, place } = chunker.add(csv, text, Buffer.byteLength(csv));
-    chunk.places.push({
-      row: place.row, csvOffset: place.csvOffset, csvLength: place.csvLength, sideOffset: place.sideOffset, sideLength: place.sideLength,
-      hash: rowHash(cells), parentKey: null, key: cells[plan.keyIndex],
-    });
-    if (chunk.places.length >= 5000) {
-      ledger.addRows(chunk.record.id, chunk.places);
-      chunk.places = [];
-    }
-    rows++;
+let runNo = 0;
+
+/** CPU seconds of this process's main thread (Linux: its task's utime + stime), NaN elsewhere. */
+function mainThreadCpu() {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
   }
-  chunker.flush();
-  ledger.close();
-  return { rows, chunks };
+}
+
+/** The real target's read -> spool path over `path`; returns rows spooled and chunk files written. */
+async function transform(path, dir, describe, workers) {
+  const stateDir = join(dir, `state-${++runNo}`);
+  const config = parseTargetConfig({
+    streams: { accounts: { object: 'Account', operation: 'upsert', external_id_field: 'External_Id__c' } },
+    state_dir: stateDir,
+    failed_records_dir: join(dir, `failed-${runNo}`),
+  });
+  const quiet = new LineLogger({ name: 'bench', level: 'error', format: 'text', redactor: { redact: (x) => x } });
+  const run = new TargetRun({
+    config,
+    input: createReadStream(path), // 64 KB reads, as from a pipe
+    stdout: () => undefined,
+    logger: quiet,
+    report: new RunReport(quiet, { tty: false, everyMs: 3_600_000 }),
+    spoolOnly: { describe },
+    workers,
+  });
+  const main0 = mainThreadCpu();
+  const cpu0 = process.cpuUsage();
+  let rss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage.rss())), 20);
+  const t0 = performance.now();
+  const summary = await run.run();
+  const seconds = (performance.now() - t0) / 1000;
+  const busy = mainThreadCpu() - main0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuAll = (cpu.user + cpu.system) / 1e6;
+  clearInterval(sampler);
+  if (summary.exitCode !== 0) throw new Error(`transform ended with ${summary.outcome}: ${summary.message}`);
+  const rows = summary.streams.accounts.queued;
+  const chunks = readdirSync(join(stateDir, 'chunks')).filter((f) => f.endsWith('.csv')).length;
+  rmSync(stateDir, { recursive: true, force: true });
+  return { rows, chunks, seconds, busy, cpuAll, rss: rss / 2 ** 20 };
 }
 
 async function main() {
@@ -126,25 +127,36 @@ async function main() {
     const account = JSON.parse(readFileSync(new URL('../data/describe/Account.json', import.meta.url), 'utf8'));
     account.fields.find((f) => f.name === 'External_Id__c') ?? account.fields.push({ ...account.fields.find((f) => f.name === 'AccountNumber'), name: 'External_Id__c', label: 'External Id', externalId: true, idLookup: true, unique: true });
     const describe = { describe: async () => account, sobjects: async () => ({ sobjects: [] }) };
-    const t = { floor: [], transform: [] };
+    const threads = arg('workers', defaultWorkerCount());
+    const modes = [...(arg('alone', 1) ? [['reader thread only', 0]] : []), ...(threads > 0 ? [[`${threads} transform threads`, threads]] : [])];
+    const t = { floor: [], modes: modes.map(() => []), busy: modes.map(() => []), cpu: modes.map(() => []), rss: [] };
     let last;
     for (let r = 0; r < RUNS; r++) {
-      let t0 = performance.now();
+      const t0 = performance.now();
       const n = await floor(path);
       t.floor.push((performance.now() - t0) / 1000);
       if (n !== RECORDS + 1) throw new Error(`floor read ${n} lines`);
-      t0 = performance.now();
-      last = await transform(path, dir, describe);
-      t.transform.push((performance.now() - t0) / 1000);
-      if (last.rows !== RECORDS) throw new Error(`transform wrote ${last.rows} rows`);
+      for (let i = 0; i < modes.length; i++) {
+        last = await transform(path, dir, describe, modes[i][1]);
+        t.modes[i].push(last.seconds);
+        t.busy[i].push(last.busy);
+        t.cpu[i].push(last.cpuAll);
+        t.rss[i] = Math.max(t.rss[i] ?? 0, last.rss);
+        if (last.rows !== RECORDS) throw new Error(`transform spooled ${last.rows} rows`);
+      }
     }
     const f = median(t.floor);
-    const x = median(t.transform);
-    console.log(`target transform, ${RECORDS} Account-like records (12 fields, ${mb.toFixed(0)} MB of JSONL), median of ${RUNS} runs`);
-    console.log('| stage | seconds | records/s | MB/s | vs floor |');
-    console.log('| --- | ---: | ---: | ---: | ---: |');
-    console.log(`| JSON.parse per line (floor) | ${f.toFixed(2)} | ${Math.round(RECORDS / f)} | ${(mb / f).toFixed(1)} | 1.00 |`);
-    console.log(`| transform -> ${last.chunks} CSV chunk file(s) + ledger rows | ${x.toFixed(2)} | ${Math.round(RECORDS / x)} | ${(mb / x).toFixed(1)} | ${(f / x).toFixed(2)} |`);
+    console.log(`target transform, ${RECORDS} Account-like records (12 fields, ${mb.toFixed(0)} MB of JSONL), median of ${RUNS} runs, ${availableParallelism()} cores`);
+    // Reader thread CPU: the part no number of transform threads takes away (floor / that is the ratio reachable
+    // with enough idle cores). Process CPU: every thread. Peak RSS: sampled while that transform ran (the bench
+    // process's own baseline included).
+    console.log('| stage | seconds | records/s | MB/s | vs floor | reader thread CPU (s) | process CPU (s) | peak RSS (MB) |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log(`| JSON.parse per line (floor) | ${f.toFixed(2)} | ${Math.round(RECORDS / f)} | ${(mb / f).toFixed(1)} | 1.00 | | | |`);
+    for (let i = 0; i < modes.length; i++) {
+      const x = median(t.modes[i]);
+      console.log(`| target read -> ${last.chunks} CSV chunk file(s) + ledger rows, ${modes[i][0]} | ${x.toFixed(2)} | ${Math.round(RECORDS / x)} | ${(mb / x).toFixed(1)} | ${(f / x).toFixed(2)} | ${median(t.busy[i]).toFixed(2)} | ${median(t.cpu[i]).toFixed(2)} | ${Math.round(t.rss[i])} |`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,23 +4,24 @@
 import type { Readable } from 'node:stream';
 import { BulkClient, isSalesforceError, redactingLogger, Redactor, sleep, type Logger } from '../bulk/index.js';
 import { ConnectorError, EXIT_CODES, type ConnectorErrorCode } from '../streams/connector-errors.js';
-import { CsvChunker, CsvChunkWriter, csvLine, lineEndingFor, type CsvLineEnding } from '../streams/csv-chunker.js';
-import { readSingerMessages } from '../streams/singer-reader.js';
-import type { JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
+import { CsvChunker, CsvChunkWriter, csvLine, type CsvLineEnding } from '../streams/csv-chunker.js';
+import { lineBlocks } from '../streams/line-blocks.js';
+import { parseSingerLine, readSingerMessages } from '../streams/singer-reader.js';
+import type { JsonSchema, JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
 import { SchemaValidators } from '../streams/schema-validators.js';
+import { HASH_LENGTH, ITEM_BAD_LINE, ITEM_MESSAGE, ITEM_ROW, mayHoldSchema, rowEnding, transformBlock, type BlockResult, type PlanUpdate } from './block-transform.js';
+import { BlockWorkers, defaultWorkerCount } from './block-workers.js';
 import { abortLeftoverJobs, runChunkJob, type ReconcileCounts } from './chunk-job.js';
 import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } from './chunk-outcomes.js';
 import { errorCode, FailedRows } from './failed-rows.js';
-import { CLEAR_FIELD, cellFor } from './field-values.js';
 import { JobLedger, type ChunkRecord } from './job-ledger.js';
 import { JobScheduler } from './job-scheduler.js';
 import { QuotaGuard } from './quota-guard.js';
-import { rowHash } from './row-hash.js';
+import { buildRow, isRefused, nullCellFor, type BuiltRow, type RefusedRow } from './record-row.js';
 import { RowPlaceLog } from './row-places.js';
-import { rowProblem } from './row-rules.js';
-import { RunReport, type RunSummary } from './run-report.js';
+import { RunReport, type RunSummary, type StreamCounts } from './run-report.js';
 import { StateGate } from './state-gate.js';
-import { planStream, type StreamPlan } from './stream-plan.js';
+import { planStream, type DescribeSource, type StreamPlan } from './stream-plan.js';
 import type { TargetConfig, TargetSettings } from './target-config.js';
 
 export interface RunOptions {
@@ -33,7 +34,20 @@ export interface RunOptions {
   /** Fires on SIGINT/SIGTERM. */
   readonly interrupt?: AbortSignal;
   readonly report?: RunReport;
+  /** Threads that parse and build rows (0: all on the reader's thread). Default: from the machine's cores. */
+  readonly workers?: number;
+  /** Input block handed to a transform thread; input up to `inlineBytes` is built on the reader's thread (small inputs start no thread). */
+  readonly blockBytes?: number;
+  readonly inlineBytes?: number;
+  /**
+   * For the transform bench and tests: describe comes from here instead of the org, nothing is recovered and no
+   * job starts; sealed chunks stay in state_dir and count as accounted for (so STATE still moves).
+   */
+  readonly spoolOnly?: { readonly describe: DescribeSource };
 }
+
+/** Blocks in flight per transform thread: a few queued behind the one being built (64 KB each). */
+const BLOCKS_PER_WORKER = 4;
 
 interface OpenChunk {
   readonly writer: CsvChunkWriter;
@@ -48,9 +62,24 @@ interface Sink {
   readonly stream: string;
   readonly properties: string[];
   plan: StreamPlan | undefined; // undefined: records are not loaded (unmapped, skip)
+  /** The cell a null value becomes under this plan. */
+  nullCell: string;
+  /** Changes with every SCHEMA that changes the plan: rows built under another version are built again. */
+  version: number;
+  schema: JsonSchema;
+  schemaText: string;
   /** Bytes of the CSV header line (CRLF, the longer form). */
   headerBytes: number;
   readonly chunkers: Map<CsvLineEnding, CsvChunker<OpenChunk>>;
+}
+
+/** A block waiting its turn: built by a transform thread (`result`), or to be built here when its turn comes. */
+interface QueuedBlock {
+  readonly block: Buffer | string | undefined;
+  /** May hold a SCHEMA: no later block is sent before it is consumed. */
+  readonly barrier: boolean;
+  readonly result: Promise<BlockResult> | undefined;
+  settled?: boolean;
 }
 
 /** Chunk tasks that may run ahead of the reader, per job slot: the next chunk spools while jobs process. */
@@ -74,7 +103,8 @@ export class TargetRun {
   private connecting: Promise<BulkClient> | undefined;
   private stopping: ConnectorError | undefined;
   private currentSeq = 0;
-  private currentLine = '';
+  private planVersions = 0;
+  private workers: BlockWorkers | undefined;
   private readonly log: Logger;
 
   constructor(private readonly o: RunOptions) {
@@ -101,7 +131,7 @@ export class TargetRun {
     const ageTimer = setInterval(() => this.flushOld(), Math.max(50, Math.min(1000, this.s.max_record_age_seconds * 250)));
     ageTimer.unref();
     try {
-      if (!this.o.dryRun) await this.recover();
+      if (!this.o.dryRun && !this.o.spoolOnly) await this.recover();
       this.ledger.prepareReuse();
       try {
         await this.readInput();
@@ -221,6 +251,8 @@ export class TargetRun {
   // ---- input ----------------------------------------------------------------------------------------------
 
   private async readInput(): Promise<void> {
+    const threads = this.o.workers ?? defaultWorkerCount();
+    if (threads > 0) return this.readBlocks(threads);
     const messages = readSingerMessages(this.o.input, (m) => this.log.log('debug', `input line ${m.line}: ignoring a message of type "${m.type}"`));
     for await (const { line, text, message } of messages) {
       if (this.stopping) break;
@@ -229,8 +261,7 @@ export class TargetRun {
           await this.onSchema(message, line);
           break;
         case 'RECORD':
-          this.currentLine = text;
-          this.onRecord(message, line);
+          this.onRecord(message, line, text);
           break;
         case 'STATE':
           this.gate.offer(message.value);
@@ -239,9 +270,115 @@ export class TargetRun {
           this.log.log('debug', `input line ${line}: ACTIVATE_VERSION for stream "${message.stream}" ignored (no mode uses it)`);
           break;
       }
-      if (this.tasks.size >= this.s.max_parallel_jobs * QUEUE_PER_SLOT) {
-        await this.scheduler.until(() => this.tasks.size < this.s.max_parallel_jobs * QUEUE_PER_SLOT || this.stopping !== undefined).catch(() => undefined);
+      if (this.tasks.size >= this.s.max_parallel_jobs * QUEUE_PER_SLOT) await this.keepUp();
+    }
+  }
+
+  /** The reader waits while as many chunk tasks as the job slots can use are already queued. */
+  private async keepUp(): Promise<void> {
+    await this.scheduler.until(() => this.tasks.size < this.s.max_parallel_jobs * QUEUE_PER_SLOT || this.stopping !== undefined).catch(() => undefined);
+  }
+
+  /**
+   * Reading with transform threads: stdin is cut into blocks of whole lines, built in parallel, and consumed here
+   * strictly in input order by the same code as readInput's, so the output is the same byte for byte. Reading
+   * stays at most BLOCKS_PER_WORKER blocks per thread ahead of consumption. A block that may hold a SCHEMA is a
+   * barrier (nothing is sent after it until it is consumed), so rows after a SCHEMA are built with its plan.
+   */
+  private async readBlocks(threads: number): Promise<void> {
+    // Small blocks: their strings stay in the young generation (1 MB ones went to the large-object space and
+    // pushed RSS up by 100 MB) and were faster too (bench/target-transform.mjs).
+    const blockBytes = this.o.blockBytes ?? 1 << 16;
+    const inlineBytes = this.o.inlineBytes ?? 1 << 20;
+    const reader = lineBlocks(this.o.input, blockBytes);
+    const queue: QueuedBlock[] = [];
+    let readBytes = 0;
+    let base = 0; // input lines before the head of the queue
+    let reading: Promise<IteratorResult<Buffer>> | undefined;
+    let ended = false;
+    const submit = (block: Buffer | string, barrier: boolean): QueuedBlock => {
+      if (!this.workers && readBytes > inlineBytes) this.workers = new BlockWorkers(threads, [...this.sinks.values()].map(planUpdate));
+      // While the threads boot the reader builds blocks itself, when its turn comes (inlineBytes 0: always the threads).
+      if (!this.workers || (!this.workers.ready && inlineBytes > 0)) return { block, barrier, result: undefined };
+      const result = this.workers.run(block);
+      const q: QueuedBlock = { block: undefined, barrier, result, settled: false };
+      result.then(() => (q.settled = true), () => (q.settled = true));
+      return q;
+    };
+    try {
+      for (;;) {
+        if (this.stopping) break;
+        if (!reading && !ended && queue.length < threads * BLOCKS_PER_WORKER && !queue.some((q) => q.barrier)) {
+          reading = reader.next();
+          reading.catch(() => undefined); // awaited below, unless the run stops first
+        }
+        const head = queue[0];
+        if (!head && !reading) break;
+        // Consume the head as soon as it is built; read meanwhile.
+        if (reading && (!head || (head.result && !head.settled))) {
+          const next = head?.result ? await Promise.race([reading, head.result.then(() => undefined, () => undefined)]) : await reading;
+          if (next !== undefined) {
+            reading = undefined;
+            if (next.done) ended = true;
+            else {
+              readBytes += next.value.length;
+              queue.push(submit(next.value, mayHoldSchema(next.value)));
+            }
+            continue;
+          }
+        }
+        queue.shift();
+        const r = head!.result ? await head!.result : transformBlock(typeof head!.block === 'string' ? head!.block : head!.block!.toString('utf8'), (stream) => this.sinks.get(stream), this.validators);
+        await this.consumeBlock(r, base);
+        base += r.lines;
+        if (r.rest !== undefined) queue.unshift(submit(r.rest, true));
       }
+    } finally {
+      await this.workers?.close();
+      this.workers = undefined;
+    }
+  }
+
+  /** A built block's items, in order, as readInput would have handled its lines. */
+  private async consumeBlock(r: BlockResult, base: number): Promise<void> {
+    const limit = this.s.max_parallel_jobs * QUEUE_PER_SLOT;
+    let row = 0;
+    let message = 0;
+    for (let i = 0; i < r.kind.length; i++) {
+      if (this.stopping) return;
+      const line = base + r.line[i]! + 1;
+      const text = r.text.slice(r.from[i]!, r.to[i]!);
+      const kind = r.kind[i]!;
+      if (kind === ITEM_ROW) {
+        const at = row++;
+        const sink = this.sinks.get(r.streams[r.streamOf[i]!]!);
+        if (sink?.plan && sink.version === r.version[i]) {
+          const seq = this.gate.record();
+          const counts = this.report.stream(sink.stream);
+          counts.read++;
+          const built: BuiltRow = {
+            csv: r.csv.slice(at ? r.csvEnd[at - 1]! : 0, r.csvEnd[at]!),
+            csvBytes: r.csvBytes[at]!,
+            eol: rowEnding(r, at),
+            hash: r.hashes.slice(at * HASH_LENGTH, (at + 1) * HASH_LENGTH),
+            key: r.keys[at]!,
+            parentKey: r.parentKeys[at]!,
+          };
+          this.placeRow(sink, counts, seq, built, text, () => (parseSingerLine(text, line) as RecordMessage).record);
+        } else this.onRecord(parseSingerLine(text, line) as RecordMessage, line, text); // built under an older plan
+      } else if (kind === ITEM_MESSAGE) {
+        const m = r.messages[message++]!;
+        if ('line' in m) this.log.log('debug', `input line ${line}: ignoring a message of type "${m.type}"`);
+        else if (m.type === 'SCHEMA') await this.onSchema(m, line);
+        else if (m.type === 'STATE') this.gate.offer(m.value);
+        else if (m.type === 'ACTIVATE_VERSION') this.log.log('debug', `input line ${line}: ACTIVATE_VERSION for stream "${m.stream}" ignored (no mode uses it)`);
+      } else if (kind === ITEM_BAD_LINE) {
+        parseSingerLine(text, line); // throws the reader's error for this line
+        throw new ConnectorError('INPUT_INVALID', `input line ${line}: not a Singer message`, { where: `line ${line}` });
+      } else {
+        this.onRecord(parseSingerLine(text, line) as RecordMessage, line, text); // refused, or no plan where it was built
+      }
+      if (this.tasks.size >= limit) await this.keepUp();
     }
   }
 
@@ -253,6 +390,8 @@ export class TargetRun {
     }
     const old = this.sinks.get(m.stream);
     if (old) this.flushSink(old); // a new SCHEMA may change the columns: later rows go to new chunks
+    const schemaText = JSON.stringify(m.schema);
+    const version = old?.schemaText === schemaText ? old.version : ++this.planVersions;
     const properties = Object.keys((m.schema.properties as Record<string, unknown> | undefined) ?? {});
     let mapping = this.s.streams[m.stream];
     if (!mapping) {
@@ -261,23 +400,29 @@ export class TargetRun {
       }
       if (this.s.unmapped_streams === 'skip') {
         if (!old) this.log.log('warn', `stream "${m.stream}" has no entry in config key "streams" and unmapped_streams is "skip": its records are counted and not loaded`);
-        this.sinks.set(m.stream, { stream: m.stream, properties, plan: undefined, headerBytes: 0, chunkers: new Map() });
+        this.setSink({ stream: m.stream, properties, plan: undefined, nullCell: '', version, schema: m.schema, schemaText, headerBytes: 0, chunkers: new Map() });
         this.report.stream(m.stream);
         return;
       }
       mapping = { object: m.stream, operation: this.s.default_operation };
     }
-    const client = await this.connect();
-    const plan = await planStream(m.stream, mapping, m.schema, client.describe);
+    const describe = this.o.spoolOnly?.describe ?? (await this.connect()).describe;
+    const plan = await planStream(m.stream, mapping, m.schema, describe);
     const headerBytes = Buffer.byteLength(csvLine(plan.columns.map((c) => c.header), 'CRLF'));
-    this.sinks.set(m.stream, { stream: m.stream, properties, plan, headerBytes, chunkers: old?.chunkers ?? new Map() });
+    const nullCell = nullCellFor(plan, this.s.null_handling);
+    this.setSink({ stream: m.stream, properties, plan, nullCell, version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
     this.report.stream(m.stream, plan.object, plan.operation);
     if (!old) this.log.log('info', `stream "${m.stream}" -> ${plan.object} (${plan.operation}${plan.externalId ? ` on ${plan.externalId}` : ''}): ${plan.columns.map((c) => c.header).join(', ')}`);
   }
 
-  private onRecord(m: RecordMessage, line: number): void {
-    const sink = this.sinks.get(m.stream);
-    if (!sink) throw new ConnectorError('INPUT_INVALID', `input line ${line}: RECORD of stream "${m.stream}" before its SCHEMA`, { where: `line ${line}` });
+  private setSink(sink: Sink): void {
+    const old = this.sinks.get(sink.stream);
+    this.sinks.set(sink.stream, sink);
+    if (old?.version !== sink.version) this.workers?.plan(planUpdate(sink));
+  }
+
+  private onRecord(m: RecordMessage, line: number, text: string): void {
+    const sink = this.sinkFor(m.stream, line);
     const seq = this.gate.record();
     const counts = this.report.stream(m.stream);
     counts.read++;
@@ -286,42 +431,40 @@ export class TargetRun {
       counts.notLoaded++;
       return;
     }
-    const invalid = this.validators.check(m.stream, m.record);
-    if (invalid !== undefined) return this.refuse(sink, m.record, `INVALID_RECORD:input line ${line}: ${invalid} --`);
-    const nullCell = (plan.operation === 'update' || plan.operation === 'upsert') && this.s.null_handling === '#N/A' ? CLEAR_FIELD : '';
-    const cells = new Array<string>(plan.columns.length);
-    for (let i = 0; i < cells.length; i++) {
-      const c = plan.columns[i]!;
-      const v = m.record[c.property];
-      cells[i] = cellFor(v, c.field, v === undefined ? '' : nullCell);
-    }
-    const problem = rowProblem(plan, cells);
-    if (problem !== undefined) return this.refuse(sink, m.record, problem);
-    const eol = lineEndingFor(cells);
-    if (eol === undefined) return this.refuse(sink, m.record, 'INVALID_LINE_BREAKS:a value holds both CRLF and bare LF line breaks, which no single upload can carry --');
-    const csv = csvLine(cells, eol);
-    const hash = rowHash(cells);
-    if (this.ledger.takeSentRow(m.stream, hash)) {
+    this.placeRow(sink, counts, seq, buildRow(plan, sink.nullCell, this.validators, m.record, line), text, () => m.record);
+  }
+
+  private sinkFor(stream: string, line: number): Sink {
+    const sink = this.sinks.get(stream);
+    if (!sink) throw new ConnectorError('INPUT_INVALID', `input line ${line}: RECORD of stream "${stream}" before its SCHEMA`, { where: `line ${line}` });
+    return sink;
+  }
+
+  /** What only the reader thread may do with a built row, in input order: ledger lookups, the size check, the chunk. */
+  private placeRow(sink: Sink, counts: StreamCounts, seq: number, row: BuiltRow | RefusedRow, text: string, record: () => { [k: string]: JsonValue }): void {
+    if (isRefused(row)) return this.refuse(sink, record(), row.error);
+    const plan = sink.plan!;
+    if (this.ledger.takeSentRow(sink.stream, row.hash)) {
       counts.alreadySent++;
       return;
     }
-    const key = plan.keyIndex >= 0 ? cells[plan.keyIndex]! : null;
-    if (this.s.skip_unchanged && key && (plan.operation === 'upsert' || plan.operation === 'update') && this.ledger.loadedHash(plan.object, key) === hash) {
+    const key = row.key;
+    if (this.s.skip_unchanged && key && (plan.operation === 'upsert' || plan.operation === 'update') && this.ledger.loadedHash(plan.object, key) === row.hash) {
       counts.skippedUnchanged++;
       return;
     }
-    const csvBytes = Buffer.byteLength(csv);
+    const csvBytes = row.csvBytes;
     if (csvBytes + sink.headerBytes > this.s.max_bytes_per_upload) {
-      return this.refuse(sink, m.record, `ROW_TOO_LARGE:the row is ${csvBytes} bytes, more than max_bytes_per_upload allows --`);
+      return this.refuse(sink, record(), `ROW_TOO_LARGE:the row is ${csvBytes} bytes, more than max_bytes_per_upload allows --`);
     }
     counts.queued++;
     if (this.o.dryRun) return;
     this.currentSeq = seq;
-    const chunker = this.chunkerFor(sink, eol);
-    const { chunk, place } = chunker.add(csv, this.currentLine, csvBytes);
+    const chunker = this.chunkerFor(sink, row.eol);
+    const { chunk, place } = chunker.add(row.csv, text, csvBytes);
     chunk.places.push({
       row: place.row, csvOffset: place.csvOffset, csvLength: place.csvLength, sideOffset: place.sideOffset, sideLength: place.sideLength,
-      hash, parentKey: plan.parentIndex >= 0 ? cells[plan.parentIndex]! : null, key,
+      hash: row.hash, parentKey: row.parentKey, key,
     });
     if (chunk.places.length >= 5000) this.flushPlaces(chunk);
     chunker.sealIfFull();
@@ -338,7 +481,8 @@ export class TargetRun {
       c = new CsvChunker<OpenChunk>(
         { maxBytes: this.s.max_bytes_per_upload, maxRows: this.s.max_records_per_job },
         () => {
-          const p = sink.plan!;
+          // The stream's plan now: a SCHEMA since this chunker was made may have changed the columns.
+          const p = this.sinks.get(sink.stream)!.plan!;
           const record = this.ledger.addChunk({ stream: sink.stream, object: p.object, operation: p.operation, externalId: p.externalId, lineEnding: eol, attempt: 1, phase: 'open' });
           const writer = new CsvChunkWriter({ csvPath: record.csvPath, sidePath: record.sidePath }, p.columns.map((col) => col.header), eol);
           this.outstanding.set(sink.stream, (this.outstanding.get(sink.stream) ?? 0) + 1);
@@ -380,6 +524,12 @@ export class TargetRun {
 
   private sealed(open: OpenChunk): void {
     open.places.seal(); // with the CSV and sidecar, before the chunk may be sent
+    if (this.o.spoolOnly) {
+      this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
+      this.outstanding.set(open.record.stream, (this.outstanding.get(open.record.stream) ?? 1) - 1);
+      this.release(open.hold);
+      return;
+    }
     // One parent's children together, so they share internal batches instead of fighting over the parent's lock.
     if ((this.sinks.get(open.record.stream)?.plan?.parentIndex ?? -1) >= 0) sortChunkByParent(this.ledger, this.ledger.chunk(open.record.id));
     this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
@@ -489,6 +639,10 @@ export class TargetRun {
     }
     this.release(hold);
   }
+}
+
+function planUpdate(s: Sink): PlanUpdate {
+  return { stream: s.stream, version: s.version, schema: s.schema, schemaText: s.schemaText, plan: s.plan, nullCell: s.nullCell };
 }
 
 function failedCodes(ledger: JobLedger, chunkId: number): Record<string, number> {

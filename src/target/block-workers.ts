@@ -1,0 +1,87 @@
+// The transform threads: a few workers (block-worker.ts), each sent every plan update and blocks to build. Blocks go
+// to the least busy worker; answers come back as promises the reader awaits in input order. A worker that dies
+// fails its blocks (the run stops with that error); close() terminates them all, so nothing is left waiting.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { BlockResult, PlanUpdate } from './block-transform.js';
+import type { ToWorker } from './block-worker.js';
+
+interface Pending {
+  readonly resolve: (r: BlockResult) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+/** Transform threads for this machine: none on one core (the reader does it all), else one per core but the reader's, at least 2. */
+export function defaultWorkerCount(): number {
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(8, Math.max(2, cores - 1));
+}
+
+export class BlockWorkers {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+  private booting: number;
+
+  constructor(count: number, plans: readonly PlanUpdate[]) {
+    this.booting = count;
+    for (let i = 0; i < count; i++) {
+      // Every block is short-lived garbage, as in the reader (see cli.ts): a small young generation keeps RSS flat.
+      const worker = new Worker(new URL('./block-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const slot: Slot = { worker, pending: new Map() };
+      worker.on('message', (m: { id: number; result: BlockResult } | { ready: true }) => {
+        if ('ready' in m) {
+          this.booting--;
+          return;
+        }
+        const p = slot.pending.get(m.id);
+        slot.pending.delete(m.id);
+        p?.resolve(m.result);
+      });
+      const fail = (e: Error): void => {
+        for (const p of slot.pending.values()) p.reject(e);
+        slot.pending.clear();
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`a transform thread exited (code ${code})`)));
+      if (plans.length) worker.postMessage({ plans } satisfies ToWorker);
+      this.slots.push(slot);
+    }
+  }
+
+  /** Every worker has loaded its code: until then the reader builds blocks itself instead of waiting. */
+  get ready(): boolean {
+    return this.booting === 0;
+  }
+
+  /** Sent before any block that may need it: each worker handles its messages in order. */
+  plan(update: PlanUpdate): void {
+    for (const s of this.slots) s.worker.postMessage({ plans: [update] } satisfies ToWorker);
+  }
+
+  run(block: Uint8Array | string): Promise<BlockResult> {
+    if (this.closed) return Promise.reject(new Error('the transform threads are closed'));
+    let slot = this.slots[0]!;
+    for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
+    const id = this.nextId++;
+    const result = new Promise<BlockResult>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
+    if (typeof block === 'string') slot.worker.postMessage({ id, block } satisfies ToWorker);
+    else {
+      // A block of its own, moved rather than copied into the worker.
+      const own = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength ? block : new Uint8Array(block);
+      slot.worker.postMessage({ id, block: own } satisfies ToWorker, [own.buffer as ArrayBuffer]);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
