@@ -13,7 +13,6 @@ import { LineLogger } from '../dist/src/streams/log-lines.js';
 import { parseTargetConfig } from '../dist/src/target/target-config.js';
 import { RunReport } from '../dist/src/target/run-report.js';
 import { TargetRun } from '../dist/src/target/target-run.js';
-import { defaultWorkerCount } from '../dist/src/target/block-workers.js';
 import { setFlagsFromString } from 'node:v8';
 
 // As the target's binary does (src/target/cli.ts): small semi-spaces keep RSS flat.
@@ -127,7 +126,7 @@ async function main() {
     const account = JSON.parse(readFileSync(new URL('../data/describe/Account.json', import.meta.url), 'utf8'));
     account.fields.find((f) => f.name === 'External_Id__c') ?? account.fields.push({ ...account.fields.find((f) => f.name === 'AccountNumber'), name: 'External_Id__c', label: 'External Id', externalId: true, idLookup: true, unique: true });
     const describe = { describe: async () => account, sobjects: async () => ({ sobjects: [] }) };
-    const threads = arg('workers', defaultWorkerCount());
+    const threads = arg('workers', 2);
     const modes = [...(arg('alone', 1) ? [['reader thread only', 0]] : []), ...(threads > 0 ? [[`${threads} transform threads`, threads]] : [])];
     const t = { floor: [], modes: modes.map(() => []), busy: modes.map(() => []), cpu: modes.map(() => []), rss: [] };
     let last;

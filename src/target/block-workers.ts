@@ -1,7 +1,6 @@
 // The transform threads: a few workers (block-worker.ts), each sent every plan update and blocks to build. Blocks go
 // to the least busy worker; answers come back as promises the reader awaits in input order. A worker that dies
 // fails its blocks (the run stops with that error); close() terminates them all, so nothing is left waiting.
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BlockResult, PlanUpdate } from './block-transform.js';
 import type { ToWorker } from './block-worker.js';
@@ -14,12 +13,6 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
-}
-
-/** Transform threads for this machine: none on one core (the reader does it all), else one per core but the reader's, at least 2. */
-export function defaultWorkerCount(): number {
-  const cores = availableParallelism();
-  return cores < 2 ? 0 : Math.min(8, Math.max(2, cores - 1));
 }
 
 export class BlockWorkers {

@@ -31,15 +31,6 @@ function about(): PluginDescriptor {
 // although nothing is retained (bench/target-load.mjs). As the tap does; the new space reads this when it grows.
 setFlagsFromString('--max-semi-space-size=4');
 
-/** TARGET_SALESFORCE_BULK_WORKERS: transform threads (0: read and build rows on one thread); default from the cores. */
-function workerCount(): number | undefined {
-  const v = process.env.TARGET_SALESFORCE_BULK_WORKERS;
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 64) throw new ConnectorError('CONFIG_INVALID', `TARGET_SALESFORCE_BULK_WORKERS must be a whole number from 0 to 64, not ${JSON.stringify(v)}`);
-  return n;
-}
-
 async function main(argv: string[]): Promise<number> {
   const program = connectorCommand({
     name: NAME,
@@ -94,7 +85,6 @@ async function main(argv: string[]): Promise<number> {
       summaryFile: opts.summary,
       interrupt: interrupt.signal,
       report: new RunReport(logger, { everyMs: opts.progressSeconds * 1000 }),
-      workers: workerCount(),
     });
     const summary = await run.run();
     if (summary.exitCode !== 0 && summary.message) logger.log(summary.exitCode === EXIT_CODES.ROWS_FAILED ? 'warn' : 'error', summary.message);

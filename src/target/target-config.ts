@@ -32,6 +32,7 @@ export interface TargetSettings {
   readonly min_remaining_api_percent: number;
   readonly allow_failed_rows: boolean;
   readonly on_interrupt: 'finish' | 'abort';
+  readonly transform_threads: number;
 }
 
 export interface TargetConfig {

@@ -10,7 +10,7 @@ import { parseSingerLine, readSingerMessages } from '../streams/singer-reader.js
 import type { JsonSchema, JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
 import { SchemaValidators } from '../streams/schema-validators.js';
 import { HASH_LENGTH, ITEM_BAD_LINE, ITEM_MESSAGE, ITEM_ROW, mayHoldSchema, rowEnding, transformBlock, type BlockResult, type PlanUpdate } from './block-transform.js';
-import { BlockWorkers, defaultWorkerCount } from './block-workers.js';
+import { BlockWorkers } from './block-workers.js';
 import { abortLeftoverJobs, runChunkJob, type ReconcileCounts } from './chunk-job.js';
 import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } from './chunk-outcomes.js';
 import { errorCode, FailedRows } from './failed-rows.js';
@@ -34,7 +34,7 @@ export interface RunOptions {
   /** Fires on SIGINT/SIGTERM. */
   readonly interrupt?: AbortSignal;
   readonly report?: RunReport;
-  /** Threads that parse and build rows (0: all on the reader's thread). Default: from the machine's cores. */
+  /** Threads that parse and build rows (0: all on the reader's thread), for tests and the bench; else config key transform_threads. */
   readonly workers?: number;
   /** Input block handed to a transform thread; input up to `inlineBytes` is built on the reader's thread (small inputs start no thread). */
   readonly blockBytes?: number;
@@ -251,7 +251,7 @@ export class TargetRun {
   // ---- input ----------------------------------------------------------------------------------------------
 
   private async readInput(): Promise<void> {
-    const threads = this.o.workers ?? defaultWorkerCount();
+    const threads = this.o.workers ?? this.s.transform_threads;
     if (threads > 0) return this.readBlocks(threads);
     const messages = readSingerMessages(this.o.input, (m) => this.log.log('debug', `input line ${m.line}: ignoring a message of type "${m.type}"`));
     for await (const { line, text, message } of messages) {

@@ -1,4 +1,4 @@
-// The real binary with its transform threads (TARGET_SALESFORCE_BULK_WORKERS), over real pipes, on inputs big enough
+// The real binary with its transform threads (config key transform_threads), over real pipes, on inputs big enough
 // to leave the reader's thread (the first 1 MB is built there): the same rows, counts, failures and error as with
 // everything on one thread, and SIGTERM mid-read still stops cleanly.
 import t from 'tap';
@@ -23,17 +23,6 @@ function lines(badAt?: number): string[] {
   return out;
 }
 
-function withWorkers<T>(n: number, f: () => T): T {
-  const before = process.env.TARGET_SALESFORCE_BULK_WORKERS;
-  process.env.TARGET_SALESFORCE_BULK_WORKERS = String(n);
-  try {
-    return f(); // spawn copies the environment now
-  } finally {
-    if (before === undefined) delete process.env.TARGET_SALESFORCE_BULK_WORKERS;
-    else process.env.TARGET_SALESFORCE_BULK_WORKERS = before;
-  }
-}
-
 t.test('dry run through the binary: with and without transform threads, the same summary, failures and stopping error', async (t) => {
   const h = await withEmulator(t, { seed: 'empty' });
   const dir = workDir(t);
@@ -41,9 +30,9 @@ t.test('dry run through the binary: with and without transform threads, the same
   const input = lines(badAt).join('\n') + '\n';
   t.ok(input.length > 3_000_000, 'several MB: most of it is built by the threads');
   const outcome = async (workers: number): Promise<{ r: TargetResult; summary: Record<string, unknown> }> => {
-    const cfg = writeConfig(dir, h, { streams: { acc: { object: 'Account' } } }, `config-${workers}.json`);
+    const cfg = writeConfig(dir, h, { streams: { acc: { object: 'Account' } }, transform_threads: workers }, `config-${workers}.json`);
     const file = join(dir, `summary-${workers}.json`);
-    const r = await withWorkers(workers, () => startTarget(cfg, input, ['--dry-run', '--summary', file])).done;
+    const r = await startTarget(cfg, input, ['--dry-run', '--summary', file]).done;
     const { seconds: _s, recordsPerSecond: _r, streams, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as { seconds: number; recordsPerSecond: number; streams: Record<string, { seconds: number }> };
     return { r, summary: { ...rest, streams: Object.fromEntries(Object.entries(streams).map(([k, { seconds: _t, ...c }]) => [k, c])) } };
   };
@@ -61,8 +50,8 @@ t.test('dry run through the binary: with and without transform threads, the same
 
 t.test('a load through the transform threads: every good row once, values byte-exact, the last STATE out', async (t) => {
   const h = await withEmulator(t, { seed: 'empty' });
-  const cfg = writeConfig(workDir(t), h, { streams: { acc: { object: 'Account' } }, max_parallel_jobs: 3, max_bytes_per_upload: 1_000_000, allow_failed_rows: true });
-  const r = await withWorkers(2, () => startTarget(cfg, lines().join('\n') + '\n')).done;
+  const cfg = writeConfig(workDir(t), h, { streams: { acc: { object: 'Account' } }, max_parallel_jobs: 3, max_bytes_per_upload: 1_000_000, allow_failed_rows: true, transform_threads: 2 });
+  const r = await startTarget(cfg, lines().join('\n') + '\n').done;
   t.equal(r.code, 0, r.stderr);
   t.same(r.states.at(-1), { at: N });
   const rows = await query(h, 'SELECT Name, Description, NumberOfEmployees FROM Account');
@@ -79,9 +68,9 @@ t.test('a load through the transform threads: every good row once, values byte-e
 
 t.test('SIGTERM while the transform threads are reading: the run stops, exits 130, nothing hangs', async (t) => {
   const h = await withEmulator(t, { seed: 'empty', faults: { holdJobs: [{ state: 'UploadComplete', seconds: 1, object: 'Account', jobType: 'ingest' }] } });
-  const cfg = writeConfig(workDir(t), h, { streams: { acc: { object: 'Account' } }, max_bytes_per_upload: 200_000, allow_failed_rows: true });
+  const cfg = writeConfig(workDir(t), h, { streams: { acc: { object: 'Account' } }, max_bytes_per_upload: 200_000, allow_failed_rows: true, transform_threads: 2 });
   // Input keeps coming (stdin stays open): the target is mid-read when the signal arrives.
-  const run = withWorkers(2, () => startTarget(cfg, lines().join('\n') + '\n', ['--log-level', 'debug'], true));
+  const run = startTarget(cfg, lines().join('\n') + '\n', ['--log-level', 'debug'], true);
   await waitForStderr(run, /chunk 6 \(acc, \d+ rows, \d+ bytes\): spooled/); // past the first MB: the threads build the rows
   run.child.kill('SIGTERM');
   const r = await run.done;
