@@ -161,7 +161,7 @@ t.test('transform threads give the reader-alone output byte for byte (chunks, fa
         assert.deepStrictEqual(threads.files, alone.files, 'same chunk files, sidecars and failed-rows files, byte for byte');
       },
     ),
-    { numRuns: Number(process.env.PARALLEL_RUNS ?? 25) },
+    { numRuns: Number(process.env.PARALLEL_RUNS ?? 15) },
   );
   t.ok(compared > 0, `${compared} inputs compared`);
 });
