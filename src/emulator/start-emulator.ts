@@ -7,7 +7,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthService } from './auth/index.js';
 import { EmulatorClock } from './clock.js';
 import { Faults, type FaultConfig } from './faults.js';
-import { HeapCollection } from './jobs/heap-collection.js';
 import { JobStore } from './jobs/job-store.js';
 import { JobProcessor } from './jobs/processor.js';
 import { buildSeed, loadSeed } from './org/seed.js';
@@ -44,11 +43,6 @@ export interface EmulatorOptions {
   processingRate?: number;
   /** Internal batches processed in parallel (default 4). */
   parallelism?: number;
-  /**
-   * Rows written by ingest jobs between two garbage collections the emulator runs itself, before the job that crosses
-   * the line reports its terminal state (default 250,000; 0: leave it to V8). See jobs/heap-collection.ts.
-   */
-  collectGarbageEveryRows?: number;
   /** Access token lifetime (default 7200 s). */
   tokenTtlSeconds?: number;
   /** Public keys trusted for the JWT bearer flow. */
@@ -222,7 +216,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     usage,
     processingRate: options.processingRate ?? 0,
     parallelism: options.parallelism ?? 4,
-    heap: new HeapCollection(options.collectGarbageEveryRows ?? 250_000),
     rng: seededRng(options.randomSeed ?? 1),
     now,
   });

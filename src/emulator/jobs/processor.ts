@@ -7,7 +7,6 @@ import type { OrgStore } from '../org/types.js';
 import type { Rng } from '../rng.js';
 import type { CompiledQuery, QueryResult } from '../query/index.js';
 import type { Usage } from '../usage.js';
-import type { HeapCollection } from './heap-collection.js';
 import { moveJob, tryMoveJob } from './job-state.js';
 import type { IngestJob, JobState, QueryJob } from './types.js';
 
@@ -21,8 +20,6 @@ export interface ProcessorOptions {
   parallelism: number;
   rng: Rng;
   now: () => number;
-  /** Collects garbage before an ingest job's terminal state once this many rows were written since the last time. */
-  heap: HeapCollection;
 }
 
 /** Longest wait for an aborted run's batch in flight before the job reads Aborted anyway. */
@@ -87,7 +84,6 @@ export class JobProcessor {
       const outcome = await running;
       this.copyProgress(job, run);
       if (stateOf(job) !== 'InProgress') return;
-      this.opts.heap.afterIngest(run.recordCount);
       job.totalProcessingTime = Math.max(job.totalProcessingTime, this.opts.now() - started);
       if (!tryMoveJob(job, outcome.state, this.opts.now())) return;
       if (outcome.state === 'Failed') job.errorMessage = outcome.errorMessage;
