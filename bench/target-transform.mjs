@@ -1,5 +1,5 @@
 // The target's transform alone: Singer JSONL -> validated, mapped, checked rows -> size-bounded CSV chunk files
-// (with their ledger rows), no jobs. It drives the real target (TargetRun's read -> spool path, with jobs switched
+// (with their row places files), no jobs. It drives the real target (TargetRun's read -> spool path, with jobs switched
 // off and describe read from data/describe), once on the reader's thread alone and once with its transform threads,
 // against the JSON.parse-per-line floor on the same file, in the same run.
 //   npm run build && node bench/target-transform.mjs [--records 1000000] [--runs 3] [--workers N] [--alone 0]
@@ -154,7 +154,7 @@ async function main() {
     console.log(`| JSON.parse per line (floor) | ${f.toFixed(2)} | ${Math.round(RECORDS / f)} | ${(mb / f).toFixed(1)} | 1.00 | | | |`);
     for (let i = 0; i < modes.length; i++) {
       const x = median(t.modes[i]);
-      console.log(`| target read -> ${last.chunks} CSV chunk file(s) + ledger rows, ${modes[i][0]} | ${x.toFixed(2)} | ${Math.round(RECORDS / x)} | ${(mb / x).toFixed(1)} | ${(f / x).toFixed(2)} | ${median(t.busy[i]).toFixed(2)} | ${median(t.cpu[i]).toFixed(2)} | ${Math.round(t.rss[i])} |`);
+      console.log(`| target read -> ${last.chunks} CSV chunk file(s) + row places, ${modes[i][0]} | ${x.toFixed(2)} | ${Math.round(RECORDS / x)} | ${(mb / x).toFixed(1)} | ${(f / x).toFixed(2)} | ${median(t.busy[i]).toFixed(2)} | ${median(t.cpu[i]).toFixed(2)} | ${Math.round(t.rss[i])} |`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
