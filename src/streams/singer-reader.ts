@@ -93,20 +93,28 @@ export function parseSingerLine(text: string, line: number): SingerMessage | Oth
   }
 }
 
-/** Singer messages from a byte stream, with their line numbers and text. */
-export async function* readSingerMessages(
-  input: Readable | AsyncIterable<Buffer | string>,
-  onOther: (m: OtherMessage) => void = () => undefined,
-): AsyncGenerator<ReadMessage> {
+/**
+ * Singer messages from a byte stream, with their line numbers and text, in batches (the messages of one input
+ * chunk, unknown types in place): one asynchronous step per chunk instead of one per message. A bad line ends the
+ * stream with its error after the batch of the messages before it.
+ */
+export async function* readSingerMessages(input: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<(ReadMessage | OtherMessage)[]> {
   let line = 0;
   for await (const lines of readLineBatches(input)) {
+    const batch: (ReadMessage | OtherMessage)[] = [];
     for (const text of lines) {
       line++;
-      const message = parseSingerLine(text, line);
+      let message: SingerMessage | OtherMessage | undefined;
+      try {
+        message = parseSingerLine(text, line);
+      } catch (e) {
+        if (batch.length) yield batch;
+        throw e;
+      }
       if (message === undefined) continue;
-      if ('line' in message) onOther(message);
-      else yield { line, text, message };
+      batch.push('line' in message ? message : { line, text, message });
     }
+    if (batch.length) yield batch;
   }
 }
 

@@ -9,7 +9,9 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { failpoint } from './failpoint.js';
+import { ConnectorError } from '../streams/connector-errors.js';
 import { readRowPlaces } from './row-places.js';
+import { ROW_HASH_SCHEME } from './row-hash.js';
 
 /**
  * A chunk's phase. `open`: being written; `spooled`: on disk, not sent; `job_created`: a job holds (or is receiving)
@@ -141,6 +143,7 @@ export class JobLedger {
     const columns = new Set((this.db.prepare(`PRAGMA table_info(chunks)`).all() as { name: string }[]).map((c) => c.name));
     if (!columns.has('places_path')) this.db.exec(`ALTER TABLE chunks ADD COLUMN places_path TEXT NOT NULL DEFAULT ''`);
     if (!columns.has('rows_indexed')) this.db.exec(`ALTER TABLE chunks ADD COLUMN rows_indexed INTEGER NOT NULL DEFAULT 1`);
+    this.checkHashScheme();
     this.runId = Number(this.db.prepare(`INSERT INTO runs (started_at) VALUES (?)`).run(new Date().toISOString()).lastInsertRowid);
     this.insertRowStmt = this.db.prepare(
       `INSERT INTO chunk_rows (chunk_id, row_no, hash, parent_key, row_key, csv_off, csv_len, side_off, side_len, outcome, error) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
@@ -153,6 +156,25 @@ export class JobLedger {
        WHERE r.hash = ? AND r.consumed = 0 AND k.stream = ? AND k.run_id < ? AND k.attempt = 1 AND k.phase = 'done' LIMIT 1`,
     );
     this.consumeStmt = this.db.prepare(`UPDATE chunk_rows SET consumed = 1 WHERE chunk_id = ? AND row_no = ?`);
+  }
+
+  /**
+   * Hashes written under another row-hash scheme would match nothing this version computes: re-sent rows would go
+   * unrecognised (sent twice) and result rows would not reconcile. A ledger with chunks of another scheme is
+   * refused; one with only skip_unchanged hashes loses them (those rows are sent once more, never skipped wrongly).
+   */
+  private checkHashScheme(): void {
+    if (this.db.pragma('user_version', { simple: true }) === ROW_HASH_SCHEME) return;
+    const chunks = this.db.prepare(`SELECT count(*) FROM chunks`).pluck().get() as number;
+    if (chunks > 0) {
+      this.db.close();
+      throw new ConnectorError(
+        'CONFIG_INVALID',
+        `state_dir ${this.dir} holds ${chunks} chunks of a run by an older target-salesforce-bulk, whose row hashes this version cannot match: finish that run with the version that started it, or remove the directory (the rows it sent may then be sent again)`,
+        { where: 'state_dir' },
+      );
+    }
+    this.db.exec(`DELETE FROM loaded_hashes; PRAGMA user_version = ${ROW_HASH_SCHEME}`);
   }
 
   static open(dir: string): JobLedger {

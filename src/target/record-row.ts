@@ -6,7 +6,7 @@ import { csvLine, lineEndingFor, type CsvLineEnding } from '../streams/csv-chunk
 import type { JsonValue } from '../streams/singer-messages.js';
 import type { SchemaValidators } from '../streams/schema-validators.js';
 import { CLEAR_FIELD, cellFor } from './field-values.js';
-import { rowHash } from './row-hash.js';
+import { rowHashOfLine } from './row-hash.js';
 import { rowProblem } from './row-rules.js';
 import type { StreamPlan } from './stream-plan.js';
 import type { TargetSettings } from './target-config.js';
@@ -59,7 +59,7 @@ export function buildRow(
     csv,
     csvBytes: Buffer.byteLength(csv),
     eol,
-    hash: rowHash(cells),
+    hash: rowHashOfLine(csv, eol),
     key: plan.keyIndex >= 0 ? cells[plan.keyIndex]! : null,
     parentKey: plan.parentIndex >= 0 ? cells[plan.parentIndex]! : null,
   };

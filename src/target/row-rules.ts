@@ -61,6 +61,52 @@ function wholeDigits(v: string): number {
   return n;
 }
 
+/** What one column is checked for, worked out once per plan instead of once per cell. */
+interface ColumnRule {
+  readonly index: number;
+  readonly field: FieldDescribe;
+  /** Type check needed (any type but free text). */
+  readonly typed: boolean;
+  /** Most digits before the decimal point (precision - scale), or undefined when unchecked. */
+  readonly maxWholeDigits: number | undefined;
+  /** Longest text in characters, or -1 when unchecked. */
+  readonly maxLength: number;
+  /** The active values of a restricted picklist, else undefined. */
+  readonly picklist: ReadonlySet<string> | undefined;
+}
+
+interface PlanRules {
+  readonly columns: readonly ColumnRule[];
+  /** For insert: each required field's column index (-1: not mapped). */
+  readonly required: readonly { readonly name: string; readonly index: number }[];
+}
+
+const rulesByPlan = new WeakMap<StreamPlan, PlanRules>();
+
+function rulesFor(plan: StreamPlan): PlanRules {
+  let r = rulesByPlan.get(plan);
+  if (r) return r;
+  const columns: ColumnRule[] = [];
+  plan.columns.forEach((c, index) => {
+    if (c.lookupField) return;
+    const f = c.field;
+    const numeric = f.type === 'double' || f.type === 'currency' || f.type === 'percent' || f.type === 'int';
+    const picklist = f.type === 'picklist' && f.restrictedPicklist ? new Set(f.picklistValues.filter((p) => p.active).map((p) => p.value)) : undefined;
+    columns.push({
+      index,
+      field: f,
+      typed: xsdType(f) !== undefined,
+      maxWholeDigits: numeric && f.precision > 0 ? f.precision - f.scale : undefined,
+      maxLength: TEXT_TYPES.has(f.type) && f.length > 0 ? f.length : -1,
+      picklist,
+    });
+  });
+  const required = plan.required.map((f) => ({ name: f.name, index: plan.columns.findIndex((c) => c.field === f) }));
+  r = { columns, required };
+  rulesByPlan.set(plan, r);
+  return r;
+}
+
 /** The `sf__Error` Salesforce would give this row, or undefined when nothing certain is wrong. */
 export function rowProblem(plan: StreamPlan, cells: readonly string[]): string | undefined {
   const op = plan.operation;
@@ -72,32 +118,31 @@ export function rowProblem(plan: StreamPlan, cells: readonly string[]): string |
       return `MISSING_ARGUMENT:Id not specified in ${op === 'update' ? 'an update' : 'a delete'} call:Id --`;
     }
   }
+  const rules = rulesFor(plan);
   if (op === 'insert') {
-    const missing: string[] = [];
-    for (const f of plan.required) {
-      const i = plan.columns.findIndex((c) => c.field === f);
-      const v = i < 0 ? '' : cells[i]!;
-      if (v === '' || v === CLEAR_FIELD) missing.push(f.name);
+    let missing: string[] | undefined;
+    for (const { name, index } of rules.required) {
+      const v = index < 0 ? '' : cells[index]!;
+      if (v === '' || v === CLEAR_FIELD) (missing ??= []).push(name);
     }
-    if (missing.length) return `REQUIRED_FIELD_MISSING:Required fields are missing: [${missing.join(', ')}]:${missing.join(',')} --`;
+    if (missing) return `REQUIRED_FIELD_MISSING:Required fields are missing: [${missing.join(', ')}]:${missing.join(',')} --`;
   }
-  for (let i = 0; i < plan.columns.length; i++) {
-    const c = plan.columns[i]!;
-    const v = cells[i]!;
-    if (v === '' || v === CLEAR_FIELD || c.lookupField) continue;
+  const columns = rules.columns;
+  for (let k = 0; k < columns.length; k++) {
+    const c = columns[k]!;
+    const v = cells[c.index]!;
+    if (v === '' || v === CLEAR_FIELD) continue;
     const f = c.field;
-    if (!typeOk(f, v)) {
-      return `INVALID_FIELD:Failed to deserialize field at col ${i}. Due to, '${v}' is not a valid value for the type ${xsdType(f)}:${f.name} --`;
+    if (c.typed && !typeOk(f, v)) {
+      return `INVALID_FIELD:Failed to deserialize field at col ${c.index}. Due to, '${v}' is not a valid value for the type ${xsdType(f)}:${f.name} --`;
     }
-    if ((f.type === 'double' || f.type === 'currency' || f.type === 'percent' || f.type === 'int') && f.precision > 0) {
-      if (wholeDigits(v) > f.precision - f.scale) {
-        return `NUMBER_OUTSIDE_VALID_RANGE:${f.label}: value outside of valid range on numeric field: ${v}:${f.name} --`;
-      }
+    if (c.maxWholeDigits !== undefined && wholeDigits(v) > c.maxWholeDigits) {
+      return `NUMBER_OUTSIDE_VALID_RANGE:${f.label}: value outside of valid range on numeric field: ${v}:${f.name} --`;
     }
-    if (TEXT_TYPES.has(f.type) && f.length > 0 && v.length > f.length && [...v].length > f.length) {
+    if (c.maxLength >= 0 && v.length > c.maxLength && [...v].length > c.maxLength) {
       return `STRING_TOO_LONG:${f.label}: data value too large: ${v} (max length=${f.length}):${f.name} --`;
     }
-    if (f.type === 'picklist' && f.restrictedPicklist && !f.picklistValues.some((p) => p.active && p.value === v)) {
+    if (c.picklist !== undefined && !c.picklist.has(v)) {
       return `INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST:${f.label}: bad value for restricted picklist field: ${v}:${f.name} --`;
     }
   }

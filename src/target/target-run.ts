@@ -253,24 +253,30 @@ export class TargetRun {
   private async readInput(): Promise<void> {
     const threads = this.o.workers ?? this.s.transform_threads;
     if (threads > 0) return this.readBlocks(threads);
-    const messages = readSingerMessages(this.o.input, (m) => this.log.log('debug', `input line ${m.line}: ignoring a message of type "${m.type}"`));
-    for await (const { line, text, message } of messages) {
-      if (this.stopping) break;
-      switch (message.type) {
-        case 'SCHEMA':
-          await this.onSchema(message, line);
-          break;
-        case 'RECORD':
-          this.onRecord(message, line, text);
-          break;
-        case 'STATE':
-          this.gate.offer(message.value);
-          break;
-        case 'ACTIVATE_VERSION':
-          this.log.log('debug', `input line ${line}: ACTIVATE_VERSION for stream "${message.stream}" ignored (no mode uses it)`);
-          break;
+    for await (const batch of readSingerMessages(this.o.input)) {
+      for (const item of batch) {
+        if (this.stopping) return;
+        if (!('message' in item)) {
+          this.log.log('debug', `input line ${item.line}: ignoring a message of type "${item.type}"`);
+          continue;
+        }
+        const { line, text, message } = item;
+        switch (message.type) {
+          case 'SCHEMA':
+            await this.onSchema(message, line);
+            break;
+          case 'RECORD':
+            this.onRecord(message, line, text);
+            break;
+          case 'STATE':
+            this.gate.offer(message.value);
+            break;
+          case 'ACTIVATE_VERSION':
+            this.log.log('debug', `input line ${line}: ACTIVATE_VERSION for stream "${message.stream}" ignored (no mode uses it)`);
+            break;
+        }
+        if (this.tasks.size >= this.s.max_parallel_jobs * QUEUE_PER_SLOT) await this.keepUp();
       }
-      if (this.tasks.size >= this.s.max_parallel_jobs * QUEUE_PER_SLOT) await this.keepUp();
     }
   }
 
