@@ -2,6 +2,7 @@
 // to the least busy worker; answers come back as promises the reader awaits in input order. A worker that dies
 // fails its blocks (the run stops with that error); close() terminates them all, so nothing is left waiting.
 import { Worker } from 'node:worker_threads';
+import { ConnectorError } from '../streams/connector-errors.js';
 import type { BlockResult, PlanUpdate } from './block-transform.js';
 import type { ToWorker } from './block-worker.js';
 
@@ -41,7 +42,7 @@ export class BlockWorkers {
         slot.pending.clear();
       };
       worker.on('error', fail);
-      worker.on('exit', (code) => fail(new Error(`a transform thread exited (code ${code})`)));
+      worker.on('exit', (code) => fail(new ConnectorError('RUN_FAILED', `a transform thread exited (code ${code}); set transform_threads to 0 to build rows on the reader thread`)));
       if (plans.length) worker.postMessage({ plans } satisfies ToWorker);
       this.slots.push(slot);
     }
@@ -58,7 +59,7 @@ export class BlockWorkers {
   }
 
   run(block: Uint8Array | string): Promise<BlockResult> {
-    if (this.closed) return Promise.reject(new Error('the transform threads are closed'));
+    if (this.closed) return Promise.reject(new ConnectorError('RUN_FAILED', 'the transform threads are closed'));
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = this.nextId++;

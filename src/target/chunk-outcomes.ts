@@ -88,7 +88,7 @@ export function copyRows(chunk: ChunkRecord, pages: Iterable<RowState[]>, files:
       places ??= new RowPlaceLog(files.placesPath, writer.headerBytes);
       for (const r of page) {
         const p = writer.addLine(readAt(csvFd, r.csvOffset, r.csvLength), readAt(sideFd, r.sideOffset, r.sideLength));
-        places.push({ ...p, hash: r.hash, parentKey: r.parentKey, key: r.key });
+        places.push({ csvLength: p.csvLength, sideLength: p.sideLength, hash: r.hash, parentKey: r.parentKey, key: r.key });
       }
     }
     writer?.seal();

@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { failpoint } from './failpoint.js';
 import { ConnectorError } from '../streams/connector-errors.js';
-import { readRowPlaces } from './row-places.js';
+import { readRowPlaces, spoolMismatch } from './row-places.js';
 import { ROW_HASH_SCHEME } from './row-hash.js';
 
 /**
@@ -231,7 +231,7 @@ export class JobLedger {
       }
       // Sealed chunks know their row count: count twice.
       if (c.phase !== 'open' && c.phase !== 'building' && rows !== c.rows) {
-        throw new Error(`chunk ${chunkId}: its places file holds ${rows} rows, the ledger says ${c.rows}`);
+        throw spoolMismatch(c.placesPath, `chunk ${chunkId}'s places file holds ${rows} rows, the ledger says ${c.rows}`);
       }
       failpoint('rows-imported');
       this.db.prepare(`UPDATE chunks SET rows_indexed = 1 WHERE id = ?`).run(chunkId);

@@ -8,12 +8,24 @@
 // Account-like rows, 52 against 46 bytes a row), with no escaping for keys that hold separators or line breaks and
 // no parsing when read back.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { ConnectorError } from '../streams/connector-errors.js';
 import { BlockFile } from '../streams/csv-chunker.js';
 import type { RowPlace } from './job-ledger.js';
 
 const MAGIC = 0x314c5052; // "RPL1"
 const NONE = 0xffffffff;
 const PRELUDE = 8;
+
+/**
+ * A spooled chunk whose files do not agree: changed or cut short outside the target (a disk that filled, a copy).
+ * Never guessed at: the run stops, naming the file.
+ */
+export function spoolMismatch(path: string, what: string): ConnectorError {
+  return new ConnectorError('RUN_FAILED', `${path}: ${what}; the spooled chunk under state_dir cannot be trusted (restore it, or remove state_dir and re-run from the last STATE)`, { where: path });
+}
+
+/** What a places file stores of a row; its row number and offsets are derived from the lengths. */
+export type StoredPlace = Pick<RowPlace, 'csvLength' | 'sideLength' | 'hash' | 'key' | 'parentKey'>;
 
 function putString(buf: Buffer, at: number, s: string | null): number {
   if (s === null) {
@@ -28,8 +40,6 @@ function putString(buf: Buffer, at: number, s: string | null): number {
 /** Writes a chunk's row places as rows are spooled (buffered; `seal` fsyncs, as for the CSV and sidecar). */
 export class RowPlaceLog {
   private readonly file: BlockFile;
-  /** Rows pushed since the last flush (still in the block, not yet written to the file). */
-  length = 0;
   rows = 0;
 
   constructor(readonly path: string, csvHeaderBytes: number) {
@@ -41,8 +51,11 @@ export class RowPlaceLog {
     });
   }
 
-  /** Appends the next row's place: it must be row `rows` of the chunk, with offsets following the previous row's. */
-  push(p: RowPlace): void {
+  /**
+   * Appends the next row's place (row `rows` of the chunk). Only what cannot be derived is taken; the file is
+   * trusted only once sealed, so the block writer flushes when it likes.
+   */
+  push(p: StoredPlace): void {
     const { hash, key, parentKey } = p;
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
     const max = 20 + 3 * (hash.length + (key?.length ?? 0) + (parentKey?.length ?? 0));
@@ -56,17 +69,10 @@ export class RowPlaceLog {
       return n;
     });
     this.rows++;
-    this.length++;
-  }
-
-  flush(): void {
-    this.file.flush();
-    this.length = 0;
   }
 
   seal(): void {
     this.file.seal();
-    this.length = 0;
   }
 
   discard(): void {
@@ -97,7 +103,7 @@ export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 1000)
     const need = (n: number): boolean => {
       while (end - start < n) {
         if (eof) {
-          if (end > start) throw new Error(`${path}: the row places end in the middle of a row`);
+          if (end > start) throw spoolMismatch(path, 'the row places end in the middle of a row');
           return false;
         }
         if (start > 0) {
@@ -116,13 +122,13 @@ export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 1000)
       }
       return true;
     };
-    if (!need(PRELUDE) || buf.readUInt32LE(0) !== MAGIC) throw new Error(`${path}: not a row places file`);
+    if (!need(PRELUDE) || buf.readUInt32LE(0) !== MAGIC) throw spoolMismatch(path, 'not a row places file');
     let csvOffset = buf.readUInt32LE(4);
     start = PRELUDE;
     let sideOffset = 0;
     let row = 0;
     const str = (): string | null => {
-      if (!need(4)) throw new Error(`${path}: the row places end in the middle of a row`);
+      if (!need(4)) throw spoolMismatch(path, 'the row places end in the middle of a row');
       const n = buf.readUInt32LE(start);
       start += 4;
       if (n === NONE) return null;
@@ -152,7 +158,7 @@ export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 1000)
     const csv = statSync(files.csvPath).size;
     const side = statSync(files.sidePath).size;
     if (csv !== csvOffset || side !== sideOffset) {
-      throw new Error(`${path}: ${row} row places cover ${csvOffset} CSV bytes and ${sideOffset} sidecar bytes, but the files hold ${csv} and ${side}`);
+      throw spoolMismatch(path, `${row} row places cover ${csvOffset} CSV bytes and ${sideOffset} sidecar bytes, but the files hold ${csv} and ${side}`);
     }
   } finally {
     closeSync(fd);

@@ -468,11 +468,7 @@ export class TargetRun {
     this.currentSeq = seq;
     const chunker = this.chunkerFor(sink, row.eol);
     const { chunk, place } = chunker.add(row.csv, text, csvBytes);
-    chunk.places.push({
-      row: place.row, csvOffset: place.csvOffset, csvLength: place.csvLength, sideOffset: place.sideOffset, sideLength: place.sideLength,
-      hash: row.hash, parentKey: row.parentKey, key,
-    });
-    if (chunk.places.length >= 5000) this.flushPlaces(chunk);
+    chunk.places.push({ csvLength: place.csvLength, sideLength: place.sideLength, hash: row.hash, parentKey: row.parentKey, key });
     chunker.sealIfFull();
   }
 
@@ -510,11 +506,6 @@ export class TargetRun {
   private release(hold: number): void {
     this.firstSeqOfHold.delete(hold);
     this.gate.release(hold);
-  }
-
-  /** Writes the buffered places to the chunk's places file (the ledger imports them when first needed). */
-  private flushPlaces(open: OpenChunk): void {
-    open.places.flush();
   }
 
   private flushSink(sink: Sink): void {

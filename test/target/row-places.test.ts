@@ -32,7 +32,6 @@ t.test('places written beside a chunk read back with derived rows and offsets th
     const place = { ...p, hash: `h${i % 7}`, key, parentKey: i % 3 ? `P-${i % 5}` : null };
     log.push(place);
     written.push(place);
-    if (log.length >= 1000) log.flush();
   }
   writer.seal();
   log.seal();
@@ -60,4 +59,5 @@ t.test('a places file that does not describe its chunk is refused', async (t) =>
   truncateSync(join(dir, '2.places'), readFileSync(join(dir, '2.places')).length - 3);
   t.throws(() => [...readRowPlaces(join(dir, '2.places'), files)], /end in the middle of a row/, 'a places file cut short');
   t.throws(() => [...readRowPlaces(files.sidePath, files)], /not a row places file/, 'another file');
+  t.throws(() => [...readRowPlaces(files.sidePath, files)], { code: 'RUN_FAILED', where: files.sidePath }, 'a typed error naming the file');
 });
