@@ -247,6 +247,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const sockets = new Set<Socket>();
+  // Ends the answers a latency fault is holding, so close() does not wait out their timers (a test holding uploads
+  // for 20 s would otherwise keep its process alive that long after its last assertion).
+  const closing = new AbortController();
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => void handle(req, res));
   server.on('connection', (s) => {
     sockets.add(s);
@@ -264,7 +267,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     try {
       if (!path.startsWith('/__emulator')) {
         const d = faults.decide(req.method ?? 'GET', path);
-        if (d.latencyMs > 0) await sleep(d.latencyMs);
+        if (d.latencyMs > 0) await sleep(d.latencyMs, undefined, { signal: closing.signal });
         if (d.kind !== 'none') {
           fault = d.kind;
           if (d.kind === 'connectionReset') {
@@ -289,7 +292,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
       await dispatch(ctx);
     } catch (e) {
-      if (res.headersSent) {
+      if (closing.signal.aborted) {
+        res.destroy();
+      } else if (res.headersSent) {
         res.destroy();
       } else if (e instanceof ApiError) {
         if (path.startsWith('/services/')) res.setHeader('Sforce-Limit-Info', usage.limitInfoHeader());
@@ -326,6 +331,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     url,
     state,
     async close() {
+      closing.abort();
       processor.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
