@@ -93,6 +93,12 @@ export class BlockFile {
     return [at, len];
   }
 
+  appendByte(b: number): void {
+    if (this.used === BLOCK) this.flush();
+    this.block[this.used++] = b;
+    this.bytes++;
+  }
+
   /**
    * Appends up to `max` bytes that `fill` writes into `buf` from `at` (returning how many it wrote): binary records
    * go straight into the block like text does.
@@ -175,7 +181,7 @@ export class CsvChunkWriter {
   addLine(line: string | Uint8Array, source: string | Uint8Array): ChunkRowPlace {
     const [csvOffset, csvLength] = this.csv.append(line);
     const [sideOffset, sideLength] = this.side.append(source);
-    this.side.append('\n');
+    this.side.appendByte(10);
     return { row: this.rows++, csvOffset, csvLength, sideOffset, sideLength };
   }
 

@@ -84,6 +84,7 @@ export function lineBytesPlan(plan: StreamPlan, schema: JsonSchema, nullCell: st
   const names = Object.keys(props);
   const properties: BytesProperty[] = [];
   for (const name of names) {
+    if (/["\\\u0000-\u001f]/.test(name)) return undefined; // a key written with escapes: JSON.parse decides
     const p = props[name];
     if (p === null || typeof p !== 'object' || Array.isArray(p) || Object.keys(p).some((k) => !PROPERTY.has(k))) return undefined;
     const types = typeBits((p as JsonSchema).type);

@@ -26,6 +26,14 @@ const CR = 0x0d;
 /** Most significant digits a number may have for its text to be the shortest form of its double (DBL_DIG). */
 const MAX_DIGITS = 15;
 
+/** Bytes a string scan stops at: quote, backslash, comma, control characters. */
+const SPECIAL = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) SPECIAL[c] = 1;
+SPECIAL[QUOTE] = SPECIAL[BACKSLASH] = SPECIAL[COMMA] = 1;
+
+/** Values this long are copied natively; shorter ones byte by byte (a native call costs more than a short loop). */
+const NATIVE_COPY = 32;
+
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
@@ -193,15 +201,27 @@ export class LineBytesRows {
     for (;;) {
       if (src[i] !== QUOTE) return -1;
       const k = i + 1;
-      i = k;
-      while (i < end && src[i] !== QUOTE) {
-        if (src[i] === BACKSLASH || src[i]! < 0x20) return -1;
-        i++;
+      let p = -1;
+      // The expected key first, compared in place: its bytes then the closing quote (names hold no quote or backslash).
+      if (next < n) {
+        const name = props[next]!.name;
+        const len = name.length;
+        if (k + len < end && src[k + len] === QUOTE) {
+          let j = 0;
+          while (j < len && name[j] === src[k + j]) j++;
+          if (j === len) p = next;
+        }
       }
+      i = k;
+      if (p >= 0) i += props[p]!.name.length;
+      else
+        while (i < end && src[i] !== QUOTE) {
+          if (src[i] === BACKSLASH || src[i]! < 0x20) return -1;
+          i++;
+        }
       if (i >= end) return -1;
       const klen = i - k;
-      let p = -1;
-      for (let t = 0; t < n; t++) {
+      for (let t = 0; p < 0 && t < n; t++) {
         const q = next + t < n ? next + t : next + t - n;
         const name = props[q]!.name;
         if (name.length !== klen) continue;
@@ -293,10 +313,11 @@ export class LineBytesRows {
     let comma = false;
     for (i = s; i < end; i++) {
       const c = src[i]!;
+      if (SPECIAL[c] === 0) continue; // one table load per byte for the bytes that need nothing
       if (c === QUOTE) break;
       if (c < 0x20) return -1;
       if (c === COMMA) comma = true;
-      else if (c === BACKSLASH) {
+      else {
         escaped = true;
         const e = src[++i];
         if (e === 0x75) {
@@ -409,7 +430,8 @@ export class LineBytesRows {
         default: {
           const comma = v === V_STRING && this.comma[p] === 1;
           if (comma) out[o++] = QUOTE;
-          for (let j = a; j < b; j++) out[o++] = src[j]!;
+          if (b - a > NATIVE_COPY) o += src.copy(out, o, a, b);
+          else for (let j = a; j < b; j++) out[o++] = src[j]!;
           if (comma) out[o++] = QUOTE;
         }
       }

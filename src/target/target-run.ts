@@ -265,27 +265,33 @@ export class TargetRun {
     const threads = this.o.workers ?? this.s.transform_threads;
     if (threads > 0) return this.readBlocks(threads);
     // Blocks of whole lines, each line built by the byte-level builder when its stream allows and it can prove the
-    // row, else decoded and parsed: one line at a time, in input order, exactly as the messages path would.
+    // row, else decoded and parsed: one line at a time, in input order, exactly as the JSON.parse path alone would.
     const rows = this.o.byteRows === false ? undefined : new LineBytesRows();
+    for await (const block of lineBlocks(this.o.input, 1 << 16)) if (!(await this.readLines(block, rows))) return;
+  }
+
+  /** Input lines read so far (the reader thread alone), for line numbers in messages. */
+  private linesRead = 0;
+
+  /** The lines of `block` (whole lines; the last may lack its line break at the end of input). false: stopping. */
+  private async readLines(block: Buffer, rows: LineBytesRows | undefined): Promise<boolean> {
     const limit = this.s.max_parallel_jobs * QUEUE_PER_SLOT;
-    let line = 0;
-    for await (const block of lineBlocks(this.o.input, 1 << 16)) {
-      // Valid UTF-8 (nearly always): line bytes are what decoding and encoding them again would give.
-      const byBytes = rows !== undefined && isUtf8(block);
-      let start = 0;
-      while (start < block.length) {
-        if (this.stopping) return;
-        const nl = block.indexOf(10, start);
-        const stop = nl === -1 ? block.length : nl;
-        const end = stop > start && block[stop - 1] === 13 ? stop - 1 : stop;
-        line++;
-        const n = byBytes ? rows.build(block, start, end, this.bytesPlanOf) : -1;
-        if (n >= 0) this.onRecordBytes(rows!, n, block, start, end, line);
-        else await this.onLine(block.toString('utf8', start, end), line);
-        start = stop + 1;
-        if (this.tasks.size >= limit) await this.keepUp();
-      }
+    // Valid UTF-8 (nearly always): line bytes are what decoding and encoding them again would give.
+    const byBytes = rows !== undefined && isUtf8(block);
+    let start = 0;
+    while (start < block.length) {
+      if (this.stopping) return false;
+      const nl = block.indexOf(10, start);
+      const stop = nl === -1 ? block.length : nl;
+      const end = stop > start && block[stop - 1] === 13 ? stop - 1 : stop;
+      const line = ++this.linesRead;
+      const n = byBytes ? rows.build(block, start, end, this.bytesPlanOf) : -1;
+      if (n >= 0) this.onRecordBytes(rows!, n, block, start, end, line);
+      else await this.onLine(block.toString('utf8', start, end), line);
+      start = stop + 1;
+      if (this.tasks.size >= limit) await this.keepUp();
     }
+    return true;
   }
 
   private lastPlanStream: Buffer | undefined;
