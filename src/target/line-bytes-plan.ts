@@ -82,6 +82,7 @@ export function lineBytesPlan(plan: StreamPlan, schema: JsonSchema, nullCell: st
   const required = schema.required ?? [];
   if (!Array.isArray(required) || required.some((r) => typeof r !== 'string' || !Object.hasOwn(props, r))) return undefined;
   const names = Object.keys(props);
+  if (names.length > 63) return undefined; // the row builder keeps a slot per property, 63 at most
   const properties: BytesProperty[] = [];
   for (const name of names) {
     if (/["\\\u0000-\u001f]/.test(name)) return undefined; // a key written with escapes: JSON.parse decides

@@ -2,7 +2,7 @@
 // scan of the line checks the JSON and each value against its stream's LineBytesPlan, then the cells are written
 // from the input bytes (quoted and unescaped as CSV needs). It only answers when it can prove the answer is the one
 // the JSON.parse path (record-row.ts) gives, byte for byte: anything it does not fully understand (an escape in a
-// key, a nested value, a number not in its shortest form, a surrogate escape, a value a rule might refuse) returns
+// key, a nested value, a number not in its shortest form, a lone surrogate escape, a value a rule might refuse) returns
 // -1 and the line takes that path, so every refusal and every message still comes from one piece of code.
 // Input is trusted to be valid UTF-8 (the caller checks each block once).
 import { CLEAR_FIELD } from './field-values.js';
@@ -192,7 +192,6 @@ export class LineBytesRows {
   private record(plan: LineBytesPlan, src: Buffer, i: number, end: number): number {
     const props = plan.properties;
     const n = props.length;
-    if (n > 63) return -1;
     this.kind.fill(V_MISSING, 0, n);
     if (src[i] !== 0x7b) return -1;
     i = this.ws(src, i + 1, end);
