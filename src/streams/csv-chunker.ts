@@ -59,9 +59,24 @@ export class BlockFile {
     this.fd = openSync(path, 'w', 0o600);
   }
 
-  /** Appends text; returns [offset, byteLength]. */
-  append(text: string): [number, number] {
+  /** Appends text, or bytes as they are; returns [offset, byteLength]. */
+  append(text: string | Uint8Array): [number, number] {
     const at = this.bytes;
+    if (typeof text !== 'string') {
+      const n = text.length;
+      if (n > BLOCK - this.used) {
+        this.flush();
+        if (n > BLOCK) {
+          writeAll(this.fd, Buffer.from(text.buffer, text.byteOffset, n), n);
+          this.bytes += n;
+          return [at, n];
+        }
+      }
+      this.block.set(text, this.used);
+      this.used += n;
+      this.bytes += n;
+      return [at, n];
+    }
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
     if (text.length * 3 > BLOCK - this.used) {
       this.flush();
@@ -76,6 +91,12 @@ export class BlockFile {
     this.used += len;
     this.bytes += len;
     return [at, len];
+  }
+
+  appendByte(b: number): void {
+    if (this.used === BLOCK) this.flush();
+    this.block[this.used++] = b;
+    this.bytes++;
   }
 
   /**
@@ -156,11 +177,11 @@ export class CsvChunkWriter {
     return this.csv.bytes;
   }
 
-  /** Appends a ready CSV line (with terminator) and its source line (without). */
-  addLine(line: string, source: string): ChunkRowPlace {
+  /** Appends a ready CSV line (with terminator) and its source line (without), as text or UTF-8 bytes. */
+  addLine(line: string | Uint8Array, source: string | Uint8Array): ChunkRowPlace {
     const [csvOffset, csvLength] = this.csv.append(line);
     const [sideOffset, sideLength] = this.side.append(source);
-    this.side.append('\n');
+    this.side.appendByte(10);
     return { row: this.rows++, csvOffset, csvLength, sideOffset, sideLength };
   }
 
@@ -201,7 +222,7 @@ export class CsvChunker<C extends { writer: CsvChunkWriter }> {
    * Adds a CSV line (`len`: its UTF-8 length, when the caller knows it); returns the chunk it went into and where.
    * Throws when one row alone exceeds maxBytes.
    */
-  add(line: string, source: string, len = Buffer.byteLength(line)): { chunk: C; place: ChunkRowPlace } {
+  add(line: string | Uint8Array, source: string | Uint8Array, len = typeof line === 'string' ? Buffer.byteLength(line) : line.length): { chunk: C; place: ChunkRowPlace } {
     let c = this.current;
     if (c && (c.writer.rows >= this.limits.maxRows || c.writer.bytes + len > this.limits.maxBytes)) {
       this.flush();

@@ -65,6 +65,6 @@ export function buildRow(
   };
 }
 
-export function isRefused(r: BuiltRow | RefusedRow): r is RefusedRow {
+export function isRefused<R extends object>(r: R | RefusedRow): r is RefusedRow {
   return 'error' in r;
 }

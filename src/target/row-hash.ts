@@ -17,6 +17,11 @@ export function rowHashOfLine(line: string, eol: CsvLineEnding): string {
   return hash('sha1', eol === 'LF' ? line : `${line.slice(0, -2)}\n`, 'base64').slice(0, 22);
 }
 
+/** The same hash of a row whose CSV line with an LF ending is `bytes` (the byte-level row builder's). */
+export function rowHashOfLfBytes(bytes: Uint8Array): string {
+  return hash('sha1', bytes, 'base64').slice(0, 22);
+}
+
 export function rowHash(cells: readonly string[]): string {
   return rowHashOfLine(csvLine(cells, 'LF'), 'LF');
 }

@@ -32,7 +32,16 @@ function putString(buf: Buffer, at: number, s: string | null): number {
     buf.writeUInt32LE(NONE, at);
     return 4;
   }
-  const n = buf.write(s, at + 4, 'utf8');
+  // Hashes and most keys are short ASCII: copied by hand, cheaper than a call into the encoder.
+  let n = 0;
+  if (s.length <= 64) {
+    for (; n < s.length; n++) {
+      const c = s.charCodeAt(n);
+      if (c >= 0x80) break;
+      buf[at + 4 + n] = c;
+    }
+  }
+  if (n < s.length) n = buf.write(s, at + 4, 'utf8');
   buf.writeUInt32LE(n, at);
   return 4 + n;
 }

@@ -62,7 +62,7 @@ function wholeDigits(v: string): number {
 }
 
 /** What one column is checked for, worked out once per plan instead of once per cell. */
-interface ColumnRule {
+export interface ColumnRule {
   readonly index: number;
   readonly field: FieldDescribe;
   /** Type check needed (any type but free text). */
@@ -75,7 +75,7 @@ interface ColumnRule {
   readonly picklist: ReadonlySet<string> | undefined;
 }
 
-interface PlanRules {
+export interface PlanRules {
   readonly columns: readonly ColumnRule[];
   /** For insert: each required field's column index (-1: not mapped). */
   readonly required: readonly { readonly name: string; readonly index: number }[];
@@ -83,7 +83,8 @@ interface PlanRules {
 
 const rulesByPlan = new WeakMap<StreamPlan, PlanRules>();
 
-function rulesFor(plan: StreamPlan): PlanRules {
+/** The plan's row checks (shared with the byte-level row builder, which must refuse nothing these would not). */
+export function rulesFor(plan: StreamPlan): PlanRules {
   let r = rulesByPlan.get(plan);
   if (r) return r;
   const columns: ColumnRule[] = [];

@@ -1,12 +1,13 @@
 // One run of the target: recover what an earlier run left in the ledger, then read Singer messages, validate and
 // map each record, keep rows that would certainly fail out of the upload, cut the rest into spooled chunks, run
 // each chunk's job, reconcile, dead-letter or retry, and let STATE out only when it is durable.
+import { isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { BulkClient, isSalesforceError, redactingLogger, Redactor, sleep, type Logger } from '../bulk/index.js';
 import { ConnectorError, EXIT_CODES, type ConnectorErrorCode } from '../streams/connector-errors.js';
 import { CsvChunker, CsvChunkWriter, csvLine, type CsvLineEnding } from '../streams/csv-chunker.js';
 import { lineBlocks } from '../streams/line-blocks.js';
-import { parseSingerLine, readSingerMessages } from '../streams/singer-reader.js';
+import { parseSingerLine } from '../streams/singer-reader.js';
 import type { JsonSchema, JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
 import { SchemaValidators } from '../streams/schema-validators.js';
 import { HASH_LENGTH, ITEM_BAD_LINE, ITEM_MESSAGE, ITEM_ROW, mayHoldSchema, rowEnding, transformBlock, type BlockResult, type PlanUpdate } from './block-transform.js';
@@ -16,8 +17,11 @@ import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } fr
 import { errorCode, FailedRows } from './failed-rows.js';
 import { JobLedger, type ChunkRecord } from './job-ledger.js';
 import { JobScheduler } from './job-scheduler.js';
+import { lineBytesPlan, type LineBytesPlan } from './line-bytes-plan.js';
+import { LineBytesRows } from './line-bytes-row.js';
 import { QuotaGuard } from './quota-guard.js';
 import { buildRow, isRefused, nullCellFor, type BuiltRow, type RefusedRow } from './record-row.js';
+import { rowHashOfLfBytes } from './row-hash.js';
 import { RowPlaceLog } from './row-places.js';
 import { RunReport, type RunSummary, type StreamCounts } from './run-report.js';
 import { StateGate } from './state-gate.js';
@@ -34,6 +38,8 @@ export interface RunOptions {
   /** Fires on SIGINT/SIGTERM. */
   readonly interrupt?: AbortSignal;
   readonly report?: RunReport;
+  /** false: every line through JSON.parse (tests compare the byte-level row builder with it). */
+  readonly byteRows?: boolean;
   /** Threads that parse and build rows (0: all on the reader's thread), for tests and the bench; else config key transform_threads. */
   readonly workers?: number;
   /** Input block handed to a transform thread; input up to `inlineBytes` is built on the reader's thread (small inputs start no thread). */
@@ -64,6 +70,8 @@ interface Sink {
   plan: StreamPlan | undefined; // undefined: records are not loaded (unmapped, skip)
   /** The cell a null value becomes under this plan. */
   nullCell: string;
+  /** The plan for rows built from a line's bytes, when the stream's schema and rules allow it. */
+  bytesPlan?: LineBytesPlan;
   /** Changes with every SCHEMA that changes the plan: rows built under another version are built again. */
   version: number;
   schema: JsonSchema;
@@ -81,6 +89,9 @@ interface QueuedBlock {
   readonly result: Promise<BlockResult> | undefined;
   settled?: boolean;
 }
+
+/** A row ready to spool: built from a parsed record (its CSV as text) or from the line's bytes. */
+type SpoolRow = Omit<BuiltRow, 'csv'> & { readonly csv: string | Uint8Array };
 
 /** Chunk tasks that may run ahead of the reader, per job slot: the next chunk spools while jobs process. */
 const QUEUE_PER_SLOT = 2;
@@ -253,31 +264,94 @@ export class TargetRun {
   private async readInput(): Promise<void> {
     const threads = this.o.workers ?? this.s.transform_threads;
     if (threads > 0) return this.readBlocks(threads);
-    for await (const batch of readSingerMessages(this.o.input)) {
-      for (const item of batch) {
-        if (this.stopping) return;
-        if (!('message' in item)) {
-          this.log.log('debug', `input line ${item.line}: ignoring a message of type "${item.type}"`);
-          continue;
-        }
-        const { line, text, message } = item;
-        switch (message.type) {
-          case 'SCHEMA':
-            await this.onSchema(message, line);
-            break;
-          case 'RECORD':
-            this.onRecord(message, line, text);
-            break;
-          case 'STATE':
-            this.gate.offer(message.value);
-            break;
-          case 'ACTIVATE_VERSION':
-            this.log.log('debug', `input line ${line}: ACTIVATE_VERSION for stream "${message.stream}" ignored (no mode uses it)`);
-            break;
-        }
-        if (this.tasks.size >= this.s.max_parallel_jobs * QUEUE_PER_SLOT) await this.keepUp();
-      }
+    // Blocks of whole lines, each line built by the byte-level builder when its stream allows and it can prove the
+    // row, else decoded and parsed: one line at a time, in input order, exactly as the JSON.parse path alone would.
+    const rows = this.o.byteRows === false ? undefined : new LineBytesRows();
+    for await (const block of lineBlocks(this.o.input, 1 << 16)) if (!(await this.readLines(block, rows))) return;
+  }
+
+  /** Input lines read so far (the reader thread alone), for line numbers in messages. */
+  private linesRead = 0;
+
+  /** The lines of `block` (whole lines; the last may lack its line break at the end of input). false: stopping. */
+  private async readLines(block: Buffer, rows: LineBytesRows | undefined): Promise<boolean> {
+    const limit = this.s.max_parallel_jobs * QUEUE_PER_SLOT;
+    // Valid UTF-8 (nearly always): line bytes are what decoding and encoding them again would give.
+    const byBytes = rows !== undefined && isUtf8(block);
+    let start = 0;
+    while (start < block.length) {
+      if (this.stopping) return false;
+      const nl = block.indexOf(10, start);
+      const stop = nl === -1 ? block.length : nl;
+      const end = stop > start && block[stop - 1] === 13 ? stop - 1 : stop;
+      const line = ++this.linesRead;
+      const n = byBytes ? rows.build(block, start, end, this.bytesPlanOf) : -1;
+      if (n >= 0) this.onRecordBytes(rows!, n, block, start, end, line);
+      else await this.onLine(block.toString('utf8', start, end), line);
+      start = stop + 1;
+      if (this.tasks.size >= limit) await this.keepUp();
     }
+    return true;
+  }
+
+  private lastPlanStream: Buffer | undefined;
+  private lastPlan: LineBytesPlan | undefined;
+
+  /** The byte-level plan of the stream a RECORD line names, if it has one (the last stream's, without decoding). */
+  private readonly bytesPlanOf = (src: Buffer, start: number, end: number): LineBytesPlan | undefined => {
+    const last = this.lastPlanStream;
+    if (last !== undefined && last.length === end - start) {
+      let j = 0;
+      while (j < last.length && last[j] === src[start + j]) j++;
+      if (j === last.length) return this.lastPlan;
+    }
+    const sink = this.sinks.get(src.toString('utf8', start, end));
+    this.lastPlanStream = Buffer.from(src.subarray(start, end));
+    this.lastPlan = sink?.bytesPlan;
+    return this.lastPlan;
+  };
+
+  /** One input line through the JSON.parse path. */
+  private async onLine(text: string, line: number): Promise<void> {
+    const message = parseSingerLine(text, line);
+    if (message === undefined) return;
+    if ('line' in message) {
+      this.log.log('debug', `input line ${line}: ignoring a message of type "${message.type}"`);
+      return;
+    }
+    switch (message.type) {
+      case 'SCHEMA':
+        await this.onSchema(message, line);
+        break;
+      case 'RECORD':
+        this.onRecord(message, line, text);
+        break;
+      case 'STATE':
+        this.gate.offer(message.value);
+        break;
+      case 'ACTIVATE_VERSION':
+        this.log.log('debug', `input line ${line}: ACTIVATE_VERSION for stream "${message.stream}" ignored (no mode uses it)`);
+        break;
+    }
+  }
+
+  /** A RECORD line the byte-level builder built: its row is rows.out[0, n) with an LF ending. */
+  private onRecordBytes(rows: LineBytesRows, n: number, block: Buffer, start: number, end: number, line: number): void {
+    const sink = this.sinks.get(rows.plan!.plan.stream)!;
+    const seq = this.gate.record();
+    const counts = this.report.stream(sink.stream);
+    counts.read++;
+    const lf = rows.out.subarray(0, n);
+    const hash = rowHashOfLfBytes(lf);
+    let csv = lf;
+    if (rows.crlf) {
+      rows.out[n - 1] = 13;
+      rows.out[n] = 10;
+      csv = rows.out.subarray(0, n + 1);
+    }
+    const row = { csv, csvBytes: csv.length, eol: rows.crlf ? 'CRLF' : 'LF', hash, key: rows.key, parentKey: rows.parentKey } as const;
+    const text = block.subarray(start, end);
+    this.placeRow(sink, counts, seq, row, text, () => (parseSingerLine(text.toString('utf8'), line) as RecordMessage).record);
   }
 
   /** The reader waits while as many chunk tasks as the job slots can use are already queued. */
@@ -416,12 +490,14 @@ export class TargetRun {
     const plan = await planStream(m.stream, mapping, m.schema, describe);
     const headerBytes = Buffer.byteLength(csvLine(plan.columns.map((c) => c.header), 'CRLF'));
     const nullCell = nullCellFor(plan, this.s.null_handling);
-    this.setSink({ stream: m.stream, properties, plan, nullCell, version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
+    const bytesPlan = lineBytesPlan(plan, m.schema, nullCell);
+    this.setSink({ stream: m.stream, properties, plan, nullCell, bytesPlan, version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
     this.report.stream(m.stream, plan.object, plan.operation);
     if (!old) this.log.log('info', `stream "${m.stream}" -> ${plan.object} (${plan.operation}${plan.externalId ? ` on ${plan.externalId}` : ''}): ${plan.columns.map((c) => c.header).join(', ')}`);
   }
 
   private setSink(sink: Sink): void {
+    this.lastPlanStream = undefined;
     const old = this.sinks.get(sink.stream);
     this.sinks.set(sink.stream, sink);
     if (old?.version !== sink.version) this.workers?.plan(planUpdate(sink));
@@ -447,7 +523,7 @@ export class TargetRun {
   }
 
   /** What only the reader thread may do with a built row, in input order: ledger lookups, the size check, the chunk. */
-  private placeRow(sink: Sink, counts: StreamCounts, seq: number, row: BuiltRow | RefusedRow, text: string, record: () => { [k: string]: JsonValue }): void {
+  private placeRow(sink: Sink, counts: StreamCounts, seq: number, row: SpoolRow | RefusedRow, text: string | Uint8Array, record: () => { [k: string]: JsonValue }): void {
     if (isRefused(row)) return this.refuse(sink, record(), row.error);
     const plan = sink.plan!;
     if (this.ledger.takeSentRow(sink.stream, row.hash)) {
