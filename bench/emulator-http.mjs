@@ -133,6 +133,7 @@ async function main() {
       for (const set of ['successfulResults', 'failedResults', 'unprocessedrecords']) bytes += (await download(`jobs/ingest/${job.id}/${set}`)).bytes;
       ingest.resultsMBs.push(bytes / 1048576 / ((performance.now() - t) / 1000));
       ingest.resultsCpu.push(bytes / 1048576 / Math.max(0.01, cpuSeconds(pid) - cpu));
+      progress(`ingest run ${run + 1}: result sets ${Math.round(ingest.resultsMBs.at(-1))} MB/s, RSS ${Math.round(vm(pid, 'VmRSS'))} MB`);
       await call(`jobs/ingest/${job.id}`, { method: 'DELETE' });
     }
 
