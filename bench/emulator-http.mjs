@@ -1,5 +1,5 @@
 // Emulator throughput and memory over real HTTP, the emulator in its own process (peak RSS from /proc).
-//   node bench/emulator-http.mjs [--accounts 200000] [--ingest 100000] [--runs 3] [--json] [--cpu-prof DIR] [--trace-gc]
+//   node bench/emulator-http.mjs [--accounts 200000] [--ingest 100000] [--runs 3] [--json] [--cpu-prof DIR] [--trace-gc] [--trace-gc-nvp]
 // The targets of the emulator (it must never be what a connector benchmark measures) are stated for
 //   node bench/emulator-http.mjs --accounts 2000000 --ingest 1000000 --runs 1
 // The defaults are a quick run of the same shape. Prints one table: the four figures the targets are about
@@ -52,6 +52,7 @@ async function start() {
   const nodeArgs = [`--max-old-space-size=${arg('heap-mb', 4096)}`];
   if (CPU_PROF) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`);
   if (flag('trace-gc')) nodeArgs.push('--trace-gc');
+  if (flag('trace-gc-nvp')) nodeArgs.push('--trace-gc-nvp');
   const child = spawn(process.execPath, [...nodeArgs, 'dist/src/emulator/cli.js', '--seed', seed, '--processing-rate', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -133,6 +134,7 @@ async function main() {
       for (const set of ['successfulResults', 'failedResults', 'unprocessedrecords']) bytes += (await download(`jobs/ingest/${job.id}/${set}`)).bytes;
       ingest.resultsMBs.push(bytes / 1048576 / ((performance.now() - t) / 1000));
       ingest.resultsCpu.push(bytes / 1048576 / Math.max(0.01, cpuSeconds(pid) - cpu));
+      progress(`ingest run ${run + 1}: result sets ${Math.round(ingest.resultsMBs.at(-1))} MB/s, RSS ${Math.round(vm(pid, 'VmRSS'))} MB`);
       await call(`jobs/ingest/${job.id}`, { method: 'DELETE' });
     }
 

@@ -449,11 +449,14 @@ export class MemoryTable implements Table {
       const v = values[key];
       if (v === undefined) continue;
       const i = this.colByName.get(key) ?? this.column(key);
+      this.givenMask[i] = true;
+      // An update that writes the value a row already holds keeps the stored string: the caller's copy dies young,
+      // so re-loading the same rows grows the old generation by the new row objects only.
+      if (typeof v === 'string' && v === this.scratch[i]) continue;
       // Concatenated strings are rope ("cons") strings in V8: flattening them now lets the GC drop the rope,
       // halving the memory of generated and parsed values.
       if (typeof v === 'string' && v.length >= 13) v.charCodeAt(0);
       this.scratch[i] = v;
-      this.givenMask[i] = true;
     }
   }
 
