@@ -1,17 +1,10 @@
-// Reading Singer messages from a byte stream (stdin): one JSON object per line, pulled with backpressure (nothing
-// is read before the consumer asks), each message checked for the keys its type requires. A bad line stops the
-// reader with a ConnectorError naming the line number and what is wrong.
+// Reading Singer messages: lines split from a byte stream (UTF-8 decoded across chunk boundaries), and one line
+// parsed and checked for the keys its type requires. A bad line is a ConnectorError naming the line number and what
+// is wrong. (The target reads blocks of whole lines itself, src/streams/line-blocks.ts, and parses each line here.)
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { ConnectorError } from './connector-errors.js';
 import type { JsonValue, SingerMessage } from './singer-messages.js';
-
-export interface ReadMessage {
-  readonly line: number;
-  /** The line as read (without its line ending): kept so a failed record can be written back exactly. */
-  readonly text: string;
-  readonly message: SingerMessage;
-}
 
 export interface OtherMessage {
   readonly line: number;
@@ -90,31 +83,6 @@ export function parseSingerLine(text: string, line: number): SingerMessage | Oth
     }
     default:
       return { line, type: m.type };
-  }
-}
-
-/**
- * Singer messages from a byte stream, with their line numbers and text, in batches (the messages of one input
- * chunk, unknown types in place): one asynchronous step per chunk instead of one per message. A bad line ends the
- * stream with its error after the batch of the messages before it.
- */
-export async function* readSingerMessages(input: Readable | AsyncIterable<Buffer | string>): AsyncGenerator<(ReadMessage | OtherMessage)[]> {
-  let line = 0;
-  for await (const lines of readLineBatches(input)) {
-    const batch: (ReadMessage | OtherMessage)[] = [];
-    for (const text of lines) {
-      line++;
-      let message: SingerMessage | OtherMessage | undefined;
-      try {
-        message = parseSingerLine(text, line);
-      } catch (e) {
-        if (batch.length) yield batch;
-        throw e;
-      }
-      if (message === undefined) continue;
-      batch.push('line' in message ? message : { line, text, message });
-    }
-    if (batch.length) yield batch;
   }
 }
 
