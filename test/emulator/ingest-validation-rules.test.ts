@@ -64,3 +64,21 @@ t.test('an org built without a seed that holds a rule that does not compile fail
   const del = await runJob(makeEnv(store), spec('Account', 'delete'), 'Id\n001000000000000AAA\n');
   t.equal(del.outcome.state, 'JobComplete');
 });
+
+t.test('an update is checked as the row it would save: stored fields the CSV does not send (CreatedDate) included', async (t) => {
+  const h = await withEmulator(t, {
+    seed: { base: 'empty', validationRules: { Account: [{ name: 'Old_Names_Stay', errorWhen: "CreatedDate != null AND Name = 'Renamed'", errorMessage: 'Created accounts keep their name', errorField: 'Name' }] } },
+  });
+  const { failed: none } = await insertOverHttp(h, 'Name\nRenamed\nOriginal\n');
+  t.same(none, [], 'on insert CreatedDate is not set yet: the rule does not fire');
+  const { csv } = await h.admin<{ csv: string }>('/query', { method: 'POST', body: JSON.stringify({ soql: "SELECT Id, CreatedDate FROM Account WHERE Name = 'Original'" }) });
+  const [, [id, created]] = csvRows(csv) as [string[], [string, string]];
+  t.match(created, /^\d{4}-\d\d-\d\dT/, 'the stored row has its CreatedDate');
+  const row = { Id: id };
+  const job = await h.json('jobs/ingest', { method: 'POST', body: JSON.stringify({ object: 'Account', operation: 'update' }) });
+  await h.call(`jobs/ingest/${job.body.id}/batches`, { method: 'PUT', headers: { 'Content-Type': 'text/csv' }, body: `Id,Name\n${row.Id},Renamed\n` });
+  await h.json(`jobs/ingest/${job.body.id}`, { method: 'PATCH', body: JSON.stringify({ state: 'UploadComplete' }) });
+  t.equal((await h.waitFor(`jobs/ingest/${job.body.id}`)).numberRecordsFailed, 1);
+  const failed = csvRows(await (await h.call(`jobs/ingest/${job.body.id}/failedResults`)).text()).slice(1);
+  t.same(failed.map((r) => r[1]), ['FIELD_CUSTOM_VALIDATION_EXCEPTION:Created accounts keep their name:Name --']);
+});

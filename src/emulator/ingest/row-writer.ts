@@ -216,7 +216,7 @@ export class RowWriter {
   private failingRule(changes: Record<string, FieldValue>, existing: Row | undefined): string | undefined {
     if (this.o.rules.length === 0) return undefined;
     const type = this.o.plan.type;
-    const wouldBe: Row = existing === undefined ? changes : { ...existing, ...changes };
+    const wouldBe: Row = existing === undefined ? changes : savedAs(existing, changes);
     for (const { rule, test } of this.o.rules) {
       let hit: boolean;
       try {
@@ -241,4 +241,14 @@ export class RowWriter {
       return failed(storeErrorToSfError(e), existing ? (existing.Id as string) : '');
     }
   }
+}
+
+/**
+ * The row as an update would save it. Not a spread: a stored row's datetimes are getters of its shape's class
+ * (org/row-factory.ts), which a spread leaves out, so a rule on `CreatedDate` would see null.
+ */
+function savedAs(existing: Row, changes: Record<string, FieldValue>): Row {
+  const row: Record<string, FieldValue> = {};
+  for (const k in existing) row[k] = existing[k] as FieldValue;
+  return Object.assign(row, changes);
 }

@@ -165,6 +165,7 @@ export class IngestRun {
       if (wave.length) {
         const waveFailure = await this.runWave(wave);
         failure ??= waveFailure;
+        env.betweenWaves?.();
       }
     }
     if (failure) return { state: 'Failed', errorMessage: failure };

@@ -53,4 +53,6 @@ export interface IngestEnvironment {
   readonly hardDeleteAllowed: boolean;
   /** Shared across all jobs of the emulator. */
   readonly locks: LockRegistry;
+  /** Called between waves of batches: the emulator may collect garbage there (jobs/heap-collection.ts). */
+  betweenWaves?(): void;
 }

@@ -7,6 +7,7 @@ import type { OrgStore } from '../org/types.js';
 import type { Rng } from '../rng.js';
 import type { CompiledQuery, QueryResult } from '../query/index.js';
 import type { Usage } from '../usage.js';
+import { HeapCollection } from './heap-collection.js';
 import { moveJob, tryMoveJob } from './job-state.js';
 import type { IngestJob, JobState, QueryJob } from './types.js';
 
@@ -35,6 +36,7 @@ export class JobProcessor {
   private readonly aborts = new Map<string, AbortController>();
   private readonly closing = new AbortController();
   readonly locks = new LockRegistry();
+  private readonly heap = new HeapCollection();
 
   constructor(private readonly opts: ProcessorOptions) {}
 
@@ -64,6 +66,7 @@ export class JobProcessor {
         consumeBatchAllocation: () => usage.takeBatch(),
         hardDeleteAllowed: this.opts.store().settings.hardDeleteAllowed,
         locks: this.locks,
+        betweenWaves: () => this.heap.maybeCollect(),
       },
       {
         id: job.id,
@@ -197,6 +200,7 @@ export class JobProcessor {
     for (const run of this.runs.values()) run.abort();
     this.runs.clear();
     this.results.clear();
+    this.heap.close();
   }
 
   private fail(job: IngestJob | QueryJob, message: string): void {

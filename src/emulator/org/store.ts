@@ -1,9 +1,10 @@
 // The in-memory org: one Table per object with records, built on the shared metadata.
 //
 // Memory layout (2,000,000 Accounts must fit well under 2 GB):
-// - A row is a plain object holding only the fields that have a value, always in describe order. Rows are built by
-//   one compiled object-literal factory per distinct field set ("shape"), so rows with the same fields share one
-//   hidden class and keep their properties in-object (no dictionary-mode objects, no per-row closures or maps).
+// - A row holds only the fields that have a value, always in describe order. Rows are built by one compiled
+//   constructor per distinct field set ("shape"), so rows with the same fields share one hidden class and keep their
+//   properties in-object (no dictionary-mode objects, no per-row closures or maps); datetimes are held as small
+//   integers and read through getters of the shape's class (row-factory.ts), not as boxed doubles.
 // - `rows` is a dense array in insertion order (holes after hard deletes, compacted when half empty) and `ids` maps
 //   the 18-character Id to the row's position: the only per-row bookkeeping.
 // - Lookup indexes (findBy, unique checks) are built per field on first use and maintained from then on
@@ -11,6 +12,7 @@
 import { idChecksum, makeId, to18 } from '../ids.js';
 import { type Deriver, type Draft, derivationsFor } from './derived.js';
 import { describeDefault, loadMetadata, type OrgMetadata, withValidationRules } from './metadata.js';
+import { compileRowFactory, type RowFactory, rowsByLoop } from './row-factory.js';
 import { ValueIndex } from './value-index.js';
 import type {
   FieldDef,
@@ -158,16 +160,14 @@ function indexKeyOf(f: FieldDef): (v: FieldValue | undefined) => string | undefi
   return (v) => (v === undefined || v === null || v === '' ? undefined : String(v));
 }
 
-type Factory = (v: readonly (FieldValue | undefined)[]) => Row;
-
 class ShapeNode {
   /** Child by the column index of the next present field (a holey array: fast to index, few entries). */
   readonly next: (ShapeNode | undefined)[] = [];
-  factory: Factory | undefined;
+  factory: RowFactory | undefined;
   constructor(readonly path: readonly number[]) {}
 }
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Shapes compiled per table; rows of further shapes are built by a loop (slower, same values). */
 const MAX_SHAPES = 4096;
 
 
@@ -224,6 +224,8 @@ export class MemoryTable implements Table {
   private readonly defaultCols: number[];
   private readonly defaultValues: FieldValue[];
   private readonly uniqueCols: number[];
+  /** Per picklist column: its describe values by themselves, so rows share one string per value. */
+  private readonly picklists: (Map<string, string> | undefined)[];
   private readonly derivers: Deriver[];
   private readonly col: {
     Id: number; IsDeleted: number; OwnerId: number; CreatedDate: number; CreatedById: number;
@@ -272,6 +274,9 @@ export class MemoryTable implements Table {
     this.defaultCols = defaults.flatMap((d, i) => (d === undefined ? [] : [i]));
     this.defaultValues = this.defaultCols.map((i) => defaults[i] as FieldValue);
     this.uniqueCols = this.columns.flatMap((f, i) => (f.unique && f.type !== 'id' ? [i] : []));
+    this.picklists = this.columns.map((f) =>
+      f.type === 'picklist' && f.picklistValues.length ? new Map(f.picklistValues.map((p) => [p.value, p.value])) : undefined,
+    );
     this.derivers = derivationsFor(typeRef);
     const c = (n: string) => this.colByLower.get(n.toLowerCase()) ?? -1;
     this.col = {
@@ -453,6 +458,12 @@ export class MemoryTable implements Table {
       // An update that writes the value a row already holds keeps the stored string: the caller's copy dies young,
       // so re-loading the same rows grows the old generation by the new row objects only.
       if (typeof v === 'string' && v === this.scratch[i]) continue;
+      // A picklist value (a fresh string per parsed cell) is stored as the describe's string of that value.
+      const shared = typeof v === 'string' ? this.picklists[i]?.get(v) : undefined;
+      if (shared !== undefined) {
+        this.scratch[i] = shared;
+        continue;
+      }
       // Concatenated strings are rope ("cons") strings in V8: flattening them now lets the GC drop the rope,
       // halving the memory of generated and parsed values.
       if (typeof v === 'string' && v.length >= 13) v.charCodeAt(0);
@@ -536,18 +547,10 @@ export class MemoryTable implements Table {
     return row;
   }
 
-  private compile(path: readonly number[]): Factory {
-    const names = path.map((i) => this.columns[i].name);
-    if (this.shapeCount >= MAX_SHAPES || !names.every((n) => IDENT.test(n))) {
-      return (v) => {
-        const o: Record<string, FieldValue> = {};
-        path.forEach((i, k) => (o[names[k]] = v[i] as FieldValue));
-        return o;
-      };
-    }
+  private compile(path: readonly number[]): RowFactory {
+    if (this.shapeCount >= MAX_SHAPES) return rowsByLoop(path.map((i) => this.columns[i].name), path);
     this.shapeCount++;
-    const body = `return {${path.map((i, k) => `${names[k]}: v[${i}]`).join(', ')}};`;
-    return new Function('v', body) as Factory;
+    return compileRowFactory(this.columns, path);
   }
 
   private commitNew(row: Row): void {

@@ -95,6 +95,8 @@ export type FieldValue = string | number | boolean | null;
 /**
  * A record. Rows are immutable: an update replaces the row object, so a query that captured row
  * references keeps a consistent snapshot. Keys are canonical field API names; `Id` is 18 characters.
+ * Read fields by name: a stored row's datetime fields are getters of its class, not own properties, so
+ * `Object.keys`, spreads and `JSON.stringify` do not list them (`for...in` does; see org/row-factory.ts).
  */
 export type Row = Readonly<Record<string, FieldValue>>;
 
