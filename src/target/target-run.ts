@@ -90,8 +90,11 @@ interface QueuedBlock {
   settled?: boolean;
 }
 
-/** A row ready to spool: built from a parsed record (its CSV as text) or from the line's bytes. */
-type SpoolRow = Omit<BuiltRow, 'csv'> & { readonly csv: string | Uint8Array };
+/**
+ * A row ready to spool: built from a parsed record (its CSV as text) or from the line's bytes. A null hash is left
+ * for the places import to derive (hashWhileSpooling said nothing needs it now).
+ */
+type SpoolRow = Omit<BuiltRow, 'csv' | 'hash'> & { readonly csv: string | Uint8Array; readonly hash: string | null };
 
 /** Chunk tasks that may run ahead of the reader, per job slot: the next chunk spools while jobs process. */
 const QUEUE_PER_SLOT = 2;
@@ -342,7 +345,8 @@ export class TargetRun {
     const counts = this.report.stream(sink.stream);
     counts.read++;
     const lf = rows.out.subarray(0, n);
-    const hash = rowHashOfLfBytes(lf);
+    // Left out of the places when nothing asks for it while spooling: derived from the CSV line when imported.
+    const hash = this.hashWhileSpooling(sink, rows.key) ? rowHashOfLfBytes(lf) : null;
     let csv = lf;
     if (rows.crlf) {
       rows.out[n - 1] = 13;
@@ -352,6 +356,12 @@ export class TargetRun {
     const row = { csv, csvBytes: csv.length, eol: rows.crlf ? 'CRLF' : 'LF', hash, key: rows.key, parentKey: rows.parentKey } as const;
     const text = block.subarray(start, end);
     this.placeRow(sink, counts, seq, row, text, () => (parseSingerLine(text.toString('utf8'), line) as RecordMessage).record);
+  }
+
+  /** Whether placeRow asks the ledger about a row's hash: a re-run's sent rows, or skip_unchanged. */
+  private hashWhileSpooling(sink: Sink, key: string | null): boolean {
+    const op = sink.plan!.operation;
+    return this.ledger.mayReuse(sink.stream) || (this.s.skip_unchanged && key !== null && key !== '' && (op === 'upsert' || op === 'update'));
   }
 
   /** The reader waits while as many chunk tasks as the job slots can use are already queued. */
@@ -526,12 +536,12 @@ export class TargetRun {
   private placeRow(sink: Sink, counts: StreamCounts, seq: number, row: SpoolRow | RefusedRow, text: string | Uint8Array, record: () => { [k: string]: JsonValue }): void {
     if (isRefused(row)) return this.refuse(sink, record(), row.error);
     const plan = sink.plan!;
-    if (this.ledger.takeSentRow(sink.stream, row.hash)) {
+    if (row.hash !== null && this.ledger.takeSentRow(sink.stream, row.hash)) {
       counts.alreadySent++;
       return;
     }
     const key = row.key;
-    if (this.s.skip_unchanged && key && (plan.operation === 'upsert' || plan.operation === 'update') && this.ledger.loadedHash(plan.object, key) === row.hash) {
+    if (this.s.skip_unchanged && key && (plan.operation === 'upsert' || plan.operation === 'update') && row.hash !== null && this.ledger.loadedHash(plan.object, key) === row.hash) {
       counts.skippedUnchanged++;
       return;
     }
