@@ -10,7 +10,7 @@ import { lineBlocks } from '../streams/line-blocks.js';
 import { parseSingerLine } from '../streams/singer-reader.js';
 import type { JsonSchema, JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
 import { SchemaValidators } from '../streams/schema-validators.js';
-import { HASH_LENGTH, ITEM_BAD_LINE, ITEM_MESSAGE, ITEM_ROW, mayHoldSchema, rowEnding, transformBlock, type BlockResult, type PlanUpdate } from './block-transform.js';
+import { ITEM_BAD_LINE, ITEM_MESSAGE, ITEM_ROW, mayHoldSchema, rowEnding, stringAt, transformBlock, type BlockResult, type PlanUpdate } from './block-transform.js';
 import { BlockWorkers } from './block-workers.js';
 import { abortLeftoverJobs, runChunkJob, type ReconcileCounts } from './chunk-job.js';
 import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } from './chunk-outcomes.js';
@@ -52,8 +52,14 @@ export interface RunOptions {
   readonly spoolOnly?: { readonly describe: DescribeSource };
 }
 
-/** Blocks in flight per transform thread: a few queued behind the one being built (64 KB each). */
+/** Blocks in flight per transform thread: a few queued behind the one being built. */
 const BLOCKS_PER_WORKER = 4;
+
+/**
+ * Input per block for the transform threads: blocks and their CSV are bytes that move between threads (outside
+ * the JavaScript heap), so fewer, larger blocks cost fewer messages. Measured in bench/target-transform.mjs.
+ */
+const BLOCK_BYTES = 1 << 18;
 
 interface OpenChunk {
   readonly writer: CsvChunkWriter;
@@ -72,6 +78,11 @@ interface Sink {
   nullCell: string;
   /** The plan for rows built from a line's bytes, when the stream's schema and rules allow it. */
   bytesPlan?: LineBytesPlan;
+  /**
+   * Whether placeRow asks the ledger about a row's hash (a re-run's sent rows, skip_unchanged): else rows built
+   * from bytes leave it to the places import, which derives it from the CSV line.
+   */
+  hashRows: boolean;
   /** Changes with every SCHEMA that changes the plan: rows built under another version are built again. */
   version: number;
   schema: JsonSchema;
@@ -83,7 +94,7 @@ interface Sink {
 
 /** A block waiting its turn: built by a transform thread (`result`), or to be built here when its turn comes. */
 interface QueuedBlock {
-  readonly block: Buffer | string | undefined;
+  readonly block: Buffer | undefined;
   /** May hold a SCHEMA: no later block is sent before it is consumed. */
   readonly barrier: boolean;
   readonly result: Promise<BlockResult> | undefined;
@@ -92,7 +103,7 @@ interface QueuedBlock {
 
 /**
  * A row ready to spool: built from a parsed record (its CSV as text) or from the line's bytes. A null hash is left
- * for the places import to derive (hashWhileSpooling said nothing needs it now).
+ * for the places import to derive (Sink.hashRows: nothing asks for it while spooling).
  */
 type SpoolRow = Omit<BuiltRow, 'csv' | 'hash'> & { readonly csv: string | Uint8Array; readonly hash: string | null };
 
@@ -119,6 +130,8 @@ export class TargetRun {
   private currentSeq = 0;
   private planVersions = 0;
   private workers: BlockWorkers | undefined;
+  /** The byte-level builder for blocks the reader builds itself while the transform threads boot. */
+  private inlineRows: LineBytesRows | undefined;
   private readonly log: Logger;
 
   constructor(private readonly o: RunOptions) {
@@ -346,7 +359,7 @@ export class TargetRun {
     counts.read++;
     const lf = rows.out.subarray(0, n);
     // Left out of the places when nothing asks for it while spooling: derived from the CSV line when imported.
-    const hash = this.hashWhileSpooling(sink, rows.key) ? rowHashOfLfBytes(lf) : null;
+    const hash = sink.hashRows ? rowHashOfLfBytes(lf) : null;
     let csv = lf;
     if (rows.crlf) {
       rows.out[n - 1] = 13;
@@ -356,12 +369,6 @@ export class TargetRun {
     const row = { csv, csvBytes: csv.length, eol: rows.crlf ? 'CRLF' : 'LF', hash, key: rows.key, parentKey: rows.parentKey } as const;
     const text = block.subarray(start, end);
     this.placeRow(sink, counts, seq, row, text, () => (parseSingerLine(text.toString('utf8'), line) as RecordMessage).record);
-  }
-
-  /** Whether placeRow asks the ledger about a row's hash: a re-run's sent rows, or skip_unchanged. */
-  private hashWhileSpooling(sink: Sink, key: string | null): boolean {
-    const op = sink.plan!.operation;
-    return this.ledger.mayReuse(sink.stream) || (this.s.skip_unchanged && key !== null && key !== '' && (op === 'upsert' || op === 'update'));
   }
 
   /** The reader waits while as many chunk tasks as the job slots can use are already queued. */
@@ -376,9 +383,7 @@ export class TargetRun {
    * barrier (nothing is sent after it until it is consumed), so rows after a SCHEMA are built with its plan.
    */
   private async readBlocks(threads: number): Promise<void> {
-    // Small blocks: their strings stay in the young generation (1 MB ones went to the large-object space and
-    // pushed RSS up by 100 MB) and were faster too (bench/target-transform.mjs).
-    const blockBytes = this.o.blockBytes ?? 1 << 16;
+    const blockBytes = this.o.blockBytes ?? BLOCK_BYTES;
     const inlineBytes = this.o.inlineBytes ?? 1 << 20;
     const reader = lineBlocks(this.o.input, blockBytes);
     const queue: QueuedBlock[] = [];
@@ -386,7 +391,7 @@ export class TargetRun {
     let base = 0; // input lines before the head of the queue
     let reading: Promise<IteratorResult<Buffer>> | undefined;
     let ended = false;
-    const submit = (block: Buffer | string, barrier: boolean): QueuedBlock => {
+    const submit = (block: Buffer, barrier: boolean): QueuedBlock => {
       if (!this.workers && readBytes > inlineBytes) this.workers = new BlockWorkers(threads, [...this.sinks.values()].map(planUpdate));
       // While the threads boot the reader builds blocks itself, when its turn comes (inlineBytes 0: always the threads).
       if (!this.workers || (!this.workers.ready && inlineBytes > 0)) return { block, barrier, result: undefined };
@@ -418,10 +423,10 @@ export class TargetRun {
           }
         }
         queue.shift();
-        const r = head!.result ? await head!.result : transformBlock(typeof head!.block === 'string' ? head!.block : head!.block!.toString('utf8'), (stream) => this.sinks.get(stream), this.validators);
+        const r = head!.result ? await head!.result : transformBlock(head!.block!, (stream) => this.sinks.get(stream), this.validators, (this.inlineRows ??= new LineBytesRows()));
         await this.consumeBlock(r, base);
         base += r.lines;
-        if (r.rest !== undefined) queue.unshift(submit(r.rest, true));
+        if (r.rest !== undefined) queue.unshift(submit(r.rest as Buffer, true));
       }
     } finally {
       await this.workers?.close();
@@ -432,12 +437,15 @@ export class TargetRun {
   /** A built block's items, in order, as readInput would have handled its lines. */
   private async consumeBlock(r: BlockResult, base: number): Promise<void> {
     const limit = this.s.max_parallel_jobs * QUEUE_PER_SLOT;
+    const block = r.block as Buffer;
+    const csv = r.csv as Buffer;
     let row = 0;
     let message = 0;
     for (let i = 0; i < r.kind.length; i++) {
       if (this.stopping) return;
       const line = base + r.line[i]! + 1;
-      const text = r.text.slice(r.from[i]!, r.to[i]!);
+      const source = block.subarray(r.from[i]!, r.to[i]!);
+      const text = (): string => source.toString('utf8');
       const kind = r.kind[i]!;
       if (kind === ITEM_ROW) {
         const at = row++;
@@ -446,16 +454,10 @@ export class TargetRun {
           const seq = this.gate.record();
           const counts = this.report.stream(sink.stream);
           counts.read++;
-          const built: BuiltRow = {
-            csv: r.csv.slice(at ? r.csvEnd[at - 1]! : 0, r.csvEnd[at]!),
-            csvBytes: r.csvBytes[at]!,
-            eol: rowEnding(r, at),
-            hash: r.hashes.slice(at * HASH_LENGTH, (at + 1) * HASH_LENGTH),
-            key: r.keys[at]!,
-            parentKey: r.parentKeys[at]!,
-          };
-          this.placeRow(sink, counts, seq, built, text, () => (parseSingerLine(text, line) as RecordMessage).record);
-        } else this.onRecord(parseSingerLine(text, line) as RecordMessage, line, text); // built under an older plan
+          const rowCsv = csv.subarray(at ? r.csvEnd[at - 1]! : 0, r.csvEnd[at]!);
+          const built: SpoolRow = { csv: rowCsv, csvBytes: rowCsv.length, eol: rowEnding(r, at), hash: stringAt(r.hashes, at), key: stringAt(r.keys, at), parentKey: stringAt(r.parentKeys, at) };
+          this.placeRow(sink, counts, seq, built, source, () => (parseSingerLine(text(), line) as RecordMessage).record);
+        } else this.onRecord(parseSingerLine(text(), line) as RecordMessage, line, source); // built under an older plan
       } else if (kind === ITEM_MESSAGE) {
         const m = r.messages[message++]!;
         if ('line' in m) this.log.log('debug', `input line ${line}: ignoring a message of type "${m.type}"`);
@@ -463,10 +465,10 @@ export class TargetRun {
         else if (m.type === 'STATE') this.gate.offer(m.value);
         else if (m.type === 'ACTIVATE_VERSION') this.log.log('debug', `input line ${line}: ACTIVATE_VERSION for stream "${m.stream}" ignored (no mode uses it)`);
       } else if (kind === ITEM_BAD_LINE) {
-        parseSingerLine(text, line); // throws the reader's error for this line
+        parseSingerLine(text(), line); // throws the reader's error for this line
         throw new ConnectorError('INPUT_INVALID', `input line ${line}: not a Singer message`, { where: `line ${line}` });
       } else {
-        this.onRecord(parseSingerLine(text, line) as RecordMessage, line, text); // refused, or no plan where it was built
+        this.onRecord(parseSingerLine(text(), line) as RecordMessage, line, source); // refused, or no plan where it was built
       }
       if (this.tasks.size >= limit) await this.keepUp();
     }
@@ -490,7 +492,7 @@ export class TargetRun {
       }
       if (this.s.unmapped_streams === 'skip') {
         if (!old) this.log.log('warn', `stream "${m.stream}" has no entry in config key "streams" and unmapped_streams is "skip": its records are counted and not loaded`);
-        this.setSink({ stream: m.stream, properties, plan: undefined, nullCell: '', version, schema: m.schema, schemaText, headerBytes: 0, chunkers: new Map() });
+        this.setSink({ stream: m.stream, properties, plan: undefined, nullCell: '', hashRows: false, version, schema: m.schema, schemaText, headerBytes: 0, chunkers: new Map() });
         this.report.stream(m.stream);
         return;
       }
@@ -501,7 +503,8 @@ export class TargetRun {
     const headerBytes = Buffer.byteLength(csvLine(plan.columns.map((c) => c.header), 'CRLF'));
     const nullCell = nullCellFor(plan, this.s.null_handling);
     const bytesPlan = lineBytesPlan(plan, m.schema, nullCell);
-    this.setSink({ stream: m.stream, properties, plan, nullCell, bytesPlan, version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
+    const hashRows = this.ledger.mayReuse(m.stream) || (this.s.skip_unchanged && (plan.operation === 'upsert' || plan.operation === 'update'));
+    this.setSink({ stream: m.stream, properties, plan, nullCell, bytesPlan, hashRows, version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
     this.report.stream(m.stream, plan.object, plan.operation);
     if (!old) this.log.log('info', `stream "${m.stream}" -> ${plan.object} (${plan.operation}${plan.externalId ? ` on ${plan.externalId}` : ''}): ${plan.columns.map((c) => c.header).join(', ')}`);
   }
@@ -513,7 +516,7 @@ export class TargetRun {
     if (old?.version !== sink.version) this.workers?.plan(planUpdate(sink));
   }
 
-  private onRecord(m: RecordMessage, line: number, text: string): void {
+  private onRecord(m: RecordMessage, line: number, text: string | Uint8Array): void {
     const sink = this.sinkFor(m.stream, line);
     const seq = this.gate.record();
     const counts = this.report.stream(m.stream);
@@ -725,7 +728,7 @@ export class TargetRun {
 }
 
 function planUpdate(s: Sink): PlanUpdate {
-  return { stream: s.stream, version: s.version, schema: s.schema, schemaText: s.schemaText, plan: s.plan, nullCell: s.nullCell };
+  return { stream: s.stream, version: s.version, schema: s.schema, schemaText: s.schemaText, plan: s.plan, nullCell: s.nullCell, hashRows: s.hashRows };
 }
 
 function failedCodes(ledger: JobLedger, chunkId: number): Record<string, number> {
