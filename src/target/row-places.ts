@@ -71,18 +71,22 @@ export class RowPlaceLog {
    * trusted only once sealed, so the block writer flushes when it likes.
    */
   push(p: StoredPlace): void {
-    const { hash, key, parentKey } = p;
+    this.put(p.csvLength, p.sideLength, p.hash, p.key, p.parentKey);
+  }
+
+  /** push without an object per row (the spooling loop's). */
+  put(csvLength: number, sideLength: number, hash: string | null, key: string | null, parentKey: string | null): void {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
     const max = 20 + 3 * ((hash?.length ?? 0) + (key?.length ?? 0) + (parentKey?.length ?? 0));
-    this.file.appendWith(max, (buf, at) => {
-      buf.writeUInt32LE(p.csvLength, at);
-      buf.writeUInt32LE(p.sideLength, at + 4);
-      let n = 8;
-      n += putString(buf, at + n, hash);
-      n += putString(buf, at + n, key);
-      n += putString(buf, at + n, parentKey);
-      return n;
-    });
+    const buf = this.file.reserve(max);
+    let at = this.file.used;
+    buf.writeUInt32LE(csvLength, at);
+    buf.writeUInt32LE(sideLength, at + 4);
+    at += 8;
+    at += putString(buf, at, hash);
+    at += putString(buf, at, key);
+    at += putString(buf, at, parentKey);
+    this.file.commit(at - this.file.used);
     this.rows++;
   }
 

@@ -83,6 +83,8 @@ interface Sink {
    * from bytes leave it to the places import, which derives it from the CSV line.
    */
   hashRows: boolean;
+  /** The stream's counts in the report. */
+  counts: StreamCounts;
   /** Changes with every SCHEMA that changes the plan: rows built under another version are built again. */
   version: number;
   schema: JsonSchema;
@@ -307,7 +309,13 @@ export class TargetRun {
       start = stop + 1;
       if (this.tasks.size >= limit) await this.keepUp();
     }
+    this.moveClock();
     return true;
+  }
+
+  /** The report's clock for the stream of the rows onRecordBytes last counted (moved once a block, not per row). */
+  private moveClock(): void {
+    if (this.bytesSink) this.report.stream(this.bytesSink.stream);
   }
 
   private lastPlanStream: Buffer | undefined;
@@ -353,23 +361,37 @@ export class TargetRun {
 
   /** A RECORD line the byte-level builder built: its row is rows.out[0, n) with an LF ending. */
   private onRecordBytes(rows: LineBytesRows, n: number, block: Buffer, start: number, end: number, line: number): void {
-    const sink = this.sinks.get(rows.plan!.plan.stream)!;
-    const seq = this.gate.record();
-    const counts = this.report.stream(sink.stream);
-    counts.read++;
-    const lf = rows.out.subarray(0, n);
-    // Left out of the places when nothing asks for it while spooling: derived from the CSV line when imported.
-    const hash = sink.hashRows ? rowHashOfLfBytes(lf) : null;
-    let csv = lf;
-    if (rows.crlf) {
-      rows.out[n - 1] = 13;
-      rows.out[n] = 10;
-      csv = rows.out.subarray(0, n + 1);
+    const plan = rows.plan!;
+    // The sink of the last row's plan, without a lookup by name per row.
+    let sink = this.bytesSink;
+    if (sink?.bytesPlan !== plan) {
+      this.moveClock();
+      sink = this.bytesSink = this.sinks.get(plan.plan.stream)!;
     }
-    const row = { csv, csvBytes: csv.length, eol: rows.crlf ? 'CRLF' : 'LF', hash, key: rows.key, parentKey: rows.parentKey } as const;
-    const text = block.subarray(start, end);
-    this.placeRow(sink, counts, seq, row, text, () => (parseSingerLine(text.toString('utf8'), line) as RecordMessage).record);
+    const seq = this.gate.record();
+    // The report's counts object (its clock is moved once a block, readLines).
+    const counts = sink.counts;
+    counts.read++;
+    const out = rows.out;
+    // Left out of the places when nothing asks for it while spooling: derived from the CSV line when imported.
+    const hash = sink.hashRows ? rowHashOfLfBytes(out.subarray(0, n)) : null;
+    if (rows.crlf) {
+      out[n - 1] = 13;
+      out[n++] = 10;
+    }
+    const row = this.bytesRow;
+    row.csv = out.subarray(0, n);
+    row.csvBytes = n;
+    row.eol = rows.crlf ? 'CRLF' : 'LF';
+    row.hash = hash;
+    row.key = rows.key;
+    row.parentKey = rows.parentKey;
+    this.placeRow(sink, counts, seq, row, block.subarray(start, end), line);
   }
+
+  private bytesSink: Sink | undefined;
+  /** The row placeRow is handed for each line the byte-level builder built (it keeps none of it). */
+  private readonly bytesRow: { -readonly [K in keyof SpoolRow]: SpoolRow[K] } = { csv: '', csvBytes: 0, eol: 'LF', hash: null, key: null, parentKey: null };
 
   /** The reader waits while as many chunk tasks as the job slots can use are already queued. */
   private async keepUp(): Promise<void> {
@@ -456,7 +478,7 @@ export class TargetRun {
           counts.read++;
           const rowCsv = csv.subarray(at ? r.csvEnd[at - 1]! : 0, r.csvEnd[at]!);
           const built: SpoolRow = { csv: rowCsv, csvBytes: rowCsv.length, eol: rowEnding(r, at), hash: stringAt(r.hashes, at), key: stringAt(r.keys, at), parentKey: stringAt(r.parentKeys, at) };
-          this.placeRow(sink, counts, seq, built, source, () => (parseSingerLine(text(), line) as RecordMessage).record);
+          this.placeRow(sink, counts, seq, built, source, line);
         } else this.onRecord(parseSingerLine(text(), line) as RecordMessage, line, source); // built under an older plan
       } else if (kind === ITEM_MESSAGE) {
         const m = r.messages[message++]!;
@@ -492,7 +514,7 @@ export class TargetRun {
       }
       if (this.s.unmapped_streams === 'skip') {
         if (!old) this.log.log('warn', `stream "${m.stream}" has no entry in config key "streams" and unmapped_streams is "skip": its records are counted and not loaded`);
-        this.setSink({ stream: m.stream, properties, plan: undefined, nullCell: '', hashRows: false, version, schema: m.schema, schemaText, headerBytes: 0, chunkers: new Map() });
+        this.setSink({ stream: m.stream, properties, plan: undefined, nullCell: '', hashRows: false, counts: this.report.stream(m.stream), version, schema: m.schema, schemaText, headerBytes: 0, chunkers: new Map() });
         this.report.stream(m.stream);
         return;
       }
@@ -504,13 +526,15 @@ export class TargetRun {
     const nullCell = nullCellFor(plan, this.s.null_handling);
     const bytesPlan = lineBytesPlan(plan, m.schema, nullCell);
     const hashRows = this.ledger.mayReuse(m.stream) || (this.s.skip_unchanged && (plan.operation === 'upsert' || plan.operation === 'update'));
-    this.setSink({ stream: m.stream, properties, plan, nullCell, bytesPlan, hashRows, version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
+    this.setSink({ stream: m.stream, properties, plan, nullCell, bytesPlan, hashRows, counts: this.report.stream(m.stream, plan.object, plan.operation), version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
     this.report.stream(m.stream, plan.object, plan.operation);
     if (!old) this.log.log('info', `stream "${m.stream}" -> ${plan.object} (${plan.operation}${plan.externalId ? ` on ${plan.externalId}` : ''}): ${plan.columns.map((c) => c.header).join(', ')}`);
   }
 
   private setSink(sink: Sink): void {
     this.lastPlanStream = undefined;
+    this.moveClock();
+    this.bytesSink = undefined;
     const old = this.sinks.get(sink.stream);
     this.sinks.set(sink.stream, sink);
     if (old?.version !== sink.version) this.workers?.plan(planUpdate(sink));
@@ -526,7 +550,7 @@ export class TargetRun {
       counts.notLoaded++;
       return;
     }
-    this.placeRow(sink, counts, seq, buildRow(plan, sink.nullCell, this.validators, m.record, line), text, () => m.record);
+    this.placeRow(sink, counts, seq, buildRow(plan, sink.nullCell, this.validators, m.record, line), text, line, m.record);
   }
 
   private sinkFor(stream: string, line: number): Sink {
@@ -535,8 +559,13 @@ export class TargetRun {
     return sink;
   }
 
-  /** What only the reader thread may do with a built row, in input order: ledger lookups, the size check, the chunk. */
-  private placeRow(sink: Sink, counts: StreamCounts, seq: number, row: SpoolRow | RefusedRow, text: string | Uint8Array, record: () => { [k: string]: JsonValue }): void {
+  /**
+   * What only the reader thread may do with a built row, in input order: ledger lookups, the size check, the chunk.
+   * `text` is the row's source line (input line `line`); `parsed` its record when the caller has it (else parsed
+   * again from `text` should the row be refused).
+   */
+  private placeRow(sink: Sink, counts: StreamCounts, seq: number, row: SpoolRow | RefusedRow, text: string | Uint8Array, line: number, parsed?: { [k: string]: JsonValue }): void {
+    const record = (): { [k: string]: JsonValue } => parsed ?? (parseSingerLine(typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.length).toString('utf8'), line) as RecordMessage).record;
     if (isRefused(row)) return this.refuse(sink, record(), row.error);
     const plan = sink.plan!;
     if (row.hash !== null && this.ledger.takeSentRow(sink.stream, row.hash)) {
@@ -556,8 +585,8 @@ export class TargetRun {
     if (this.o.dryRun) return;
     this.currentSeq = seq;
     const chunker = this.chunkerFor(sink, row.eol);
-    const { chunk, place } = chunker.add(row.csv, text, csvBytes);
-    chunk.places.push({ csvLength: place.csvLength, sideLength: place.sideLength, hash: row.hash, parentKey: row.parentKey, key });
+    const chunk = chunker.add(row.csv, text, csvBytes);
+    chunk.places.put(chunk.writer.lastCsvLength, chunk.writer.lastSideLength, row.hash, key, row.parentKey);
     chunker.sealIfFull();
   }
 
