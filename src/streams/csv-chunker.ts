@@ -1,8 +1,9 @@
 // Rows -> CSV chunk files bounded in bytes and rows. Each row is written to the chunk's CSV and its source line to
 // a sidecar file, and the chunker reports where both landed, so a row can later be copied into a retry chunk or
 // written back to a failed-rows file without holding any chunk in memory. Writes are buffered in small blocks
-// and synchronous: a chunk is on disk (fsync) before anyone may send it.
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+// and synchronous: a chunk is on disk (fsync) before anyone may send it. The fsync may run off the caller's thread
+// (sealAsync), so a reader goes on with the next chunk while the last one reaches the disk.
+import { close, closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
 
 export type CsvLineEnding = 'LF' | 'CRLF';
 
@@ -134,6 +135,14 @@ export class BlockFile {
     closeSync(this.fd);
   }
 
+  /** As seal, the fsync and close on the thread pool: resolves once the file is durable. */
+  sealAsync(): Promise<void> {
+    this.flush();
+    return new Promise((resolve, reject) => {
+      fsync(this.fd, (e) => close(this.fd, (e2) => (e ?? e2 ? reject(e ?? e2) : resolve())));
+    });
+  }
+
   /** Closes without caring for the contents (the file is about to be removed). */
   discard(): void {
     try {
@@ -204,6 +213,10 @@ export class CsvChunkWriter {
     this.side.seal();
   }
 
+  async sealAsync(): Promise<void> {
+    await Promise.all([this.csv.sealAsync(), this.side.sealAsync()]);
+  }
+
   discard(): void {
     this.csv.discard();
     this.side.discard();
@@ -217,7 +230,8 @@ export interface ChunkLimits {
 
 /**
  * Cuts rows into chunks: a row that would push the current chunk past `maxBytes` or `maxRows` seals it first.
- * `open` names the files of the next chunk; `sealed` receives each full chunk.
+ * `open` names the files of the next chunk; `sealed` receives each full chunk, written but not yet durable: it
+ * seals the writer (seal, or sealAsync and waits) before anything may trust the files.
  */
 export class CsvChunker<C extends { writer: CsvChunkWriter }> {
   private current: C | undefined;
@@ -259,12 +273,11 @@ export class CsvChunker<C extends { writer: CsvChunkWriter }> {
     if (this.current && this.current.writer.rows >= this.limits.maxRows) this.flush();
   }
 
-  /** Seals the current chunk, if it has rows. */
+  /** Hands the current chunk, if it has rows, to `sealed`. */
   flush(): void {
     const c = this.current;
     this.current = undefined;
     if (!c) return;
-    c.writer.seal();
     this.sealed(c);
   }
 }

@@ -94,6 +94,10 @@ export class RowPlaceLog {
     this.file.seal();
   }
 
+  sealAsync(): Promise<void> {
+    return this.file.sealAsync();
+  }
+
   discard(): void {
     this.file.discard();
   }

@@ -637,8 +637,32 @@ export class TargetRun {
     for (const sink of this.sinks.values()) for (const c of sink.chunkers.values()) if (c.pending && c.pending.openedAt <= limit) c.flush();
   }
 
+  /**
+   * A full chunk: its three files reach the disk on the thread pool while reading goes on (an fsync of 100 MB held
+   * the reader for a while); the ledger calls it sealed, so it may be sent and its STATE go out, only once they are
+   * durable. Until then it stays `open` (a kill drops it; its rows come again) and counts as outstanding.
+   */
   private sealed(open: OpenChunk): void {
-    open.places.seal(); // with the CSV and sidecar, before the chunk may be sent
+    if (!this.o.spoolOnly && (this.sinks.get(open.record.stream)?.plan?.parentIndex ?? -1) >= 0) {
+      // Sorted by parent next, on this thread anyway (the chunk is read back and copied): sealed here and now.
+      open.writer.seal();
+      open.places.seal();
+      return this.durable(open);
+    }
+    const task = Promise.all([open.writer.sealAsync(), open.places.sealAsync()])
+      .then(() => this.durable(open))
+      .catch((e) => {
+        this.log.log('error', `chunk ${open.record.id} of stream "${open.record.stream}": ${(e as Error).message}`);
+        this.stop(asConnectorError(e));
+      })
+      .finally(() => {
+        this.tasks.delete(task);
+        this.scheduler.changed();
+      });
+    this.tasks.add(task);
+  }
+
+  private durable(open: OpenChunk): void {
     if (this.o.spoolOnly) {
       this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
       this.outstanding.set(open.record.stream, (this.outstanding.get(open.record.stream) ?? 1) - 1);
