@@ -639,18 +639,21 @@ export class TargetRun {
 
   /**
    * A full chunk: its three files reach the disk on the thread pool while reading goes on (an fsync of 100 MB held
-   * the reader for a while); the ledger calls it sealed, so it may be sent and its STATE go out, only once they are
-   * durable. Until then it stays `open` (a kill drops it; its rows come again) and counts as outstanding.
+   * the reader for a while). The ledger calls it sealed only once they are durable: until then it stays `open` (a
+   * kill drops it; its rows come again) and counts as outstanding. Its job task starts now, as it did when sealing
+   * was synchronous, and waits for that before it creates the job.
    */
   private sealed(open: OpenChunk): void {
     if (!this.o.spoolOnly && (this.sinks.get(open.record.stream)?.plan?.parentIndex ?? -1) >= 0) {
       // Sorted by parent next, on this thread anyway (the chunk is read back and copied): sealed here and now.
       open.writer.seal();
       open.places.seal();
-      return this.durable(open);
+      this.durable(open);
+      this.startChunk(open.record.id, open.hold, 0);
+      return;
     }
-    const task = Promise.all([open.writer.sealAsync(), open.places.sealAsync()])
-      .then(() => this.durable(open))
+    const durable = Promise.all([open.writer.sealAsync(), open.places.sealAsync()]).then(() => this.durable(open));
+    const task = durable
       .catch((e) => {
         this.log.log('error', `chunk ${open.record.id} of stream "${open.record.stream}": ${(e as Error).message}`);
         this.stop(asConnectorError(e));
@@ -660,8 +663,10 @@ export class TargetRun {
         this.scheduler.changed();
       });
     this.tasks.add(task);
+    if (!this.o.spoolOnly) this.startChunk(open.record.id, open.hold, 0, durable.then(() => true, () => false));
   }
 
+  /** The chunk's files are durable: it is sealed in the ledger (and may be sent). */
   private durable(open: OpenChunk): void {
     if (this.o.spoolOnly) {
       this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
@@ -674,15 +679,15 @@ export class TargetRun {
     this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
     this.log.log('debug', `chunk ${open.record.id} (${open.record.stream}, ${open.writer.rows} rows, ${open.writer.bytes} bytes): spooled`);
     this.outstanding.set(open.record.stream, (this.outstanding.get(open.record.stream) ?? 1) - 1);
-    this.startChunk(open.record.id, open.hold, 0);
   }
 
   // ---- jobs -----------------------------------------------------------------------------------------------
 
-  private jobHooks() {
+  /** `started`: the chunk's task took its slot before the run began stopping, so its job is created all the same. */
+  private jobHooks(started = false) {
     return {
       beforeCreate: async () => {
-        if (this.stopping) throw this.stopping;
+        if (this.stopping && !started) throw this.stopping;
         await this.quota.check(this.client!);
       },
       log: (level: 'debug' | 'info' | 'warn', message: string) => this.log.log(level, message),
@@ -701,10 +706,11 @@ export class TargetRun {
     };
   }
 
-  private startChunk(chunkId: number, hold: number, tries: number): void {
+  /** `durable`: the chunk is still reaching the disk (sealed); resolves false when it could not (the run stops). */
+  private startChunk(chunkId: number, hold: number, tries: number, durable?: Promise<boolean>): void {
     const stream = this.ledger.chunk(chunkId).stream;
     this.outstanding.set(stream, (this.outstanding.get(stream) ?? 0) + 1);
-    const task = this.chunkTask(chunkId, hold, tries)
+    const task = this.chunkTask(chunkId, hold, tries, durable)
       .catch((e) => {
         if (e === this.stopping) return; // a chunk not started because the run is stopping: it stays in the ledger
         this.log.log('error', `chunk ${chunkId} of stream "${stream}": ${(e as Error).message}`);
@@ -718,8 +724,8 @@ export class TargetRun {
     this.tasks.add(task);
   }
 
-  private async chunkTask(chunkId: number, hold: number, tries: number): Promise<void> {
-    const chunk = this.ledger.chunk(chunkId);
+  private async chunkTask(chunkId: number, hold: number, tries: number, durable?: Promise<boolean>): Promise<void> {
+    let chunk = this.ledger.chunk(chunkId);
     const wait = chunk.notBefore - Date.now();
     if (wait > 0) await sleep(Math.min(wait, 3_600_000), this.abortJobs.signal);
     const plan = this.sinks.get(chunk.stream)?.plan;
@@ -733,10 +739,16 @@ export class TargetRun {
       serial: chunk.serial,
       ready: () => parents.every((p) => (this.outstanding.get(p) ?? 0) === 0),
     });
+    // Handed over before the run began stopping: its job goes ahead as it did when sealing was synchronous.
+    const started = durable !== undefined && !this.stopping;
     const counts = this.report.stream(chunk.stream, chunk.object, chunk.operation);
     let result;
     try {
-      result = await runChunkJob(await this.connect(), this.ledger, chunkId, this.jobHooks());
+      if (durable) {
+        if (!(await durable)) return; // the seal failed: the run stops with that error
+        chunk = this.ledger.chunk(chunkId);
+      }
+      result = await runChunkJob(await this.connect(), this.ledger, chunkId, this.jobHooks(started));
     } finally {
       release();
     }
