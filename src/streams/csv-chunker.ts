@@ -1,8 +1,9 @@
 // Rows -> CSV chunk files bounded in bytes and rows. Each row is written to the chunk's CSV and its source line to
 // a sidecar file, and the chunker reports where both landed, so a row can later be copied into a retry chunk or
 // written back to a failed-rows file without holding any chunk in memory. Writes are buffered in small blocks
-// and synchronous: a chunk is on disk (fsync) before anyone may send it.
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+// and synchronous: a chunk is on disk (fsync) before anyone may send it. The fsync may run off the caller's thread
+// (sealAsync), so a reader goes on with the next chunk while the last one reaches the disk.
+import { close, closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
 
 export type CsvLineEnding = 'LF' | 'CRLF';
 
@@ -51,17 +52,17 @@ export class BlockFile {
   private readonly fd: number;
   // Text is encoded straight into one reused block: no per-row Buffer, no joined string, and the byte length
   // comes from the encoding itself.
-  private readonly block = Buffer.allocUnsafe(BLOCK);
-  private used = 0;
+  private block = Buffer.allocUnsafe(BLOCK);
+  /** Bytes held in the block, not yet written. */
+  used = 0;
   bytes = 0;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w', 0o600);
   }
 
-  /** Appends text, or bytes as they are; returns [offset, byteLength]. */
-  append(text: string | Uint8Array): [number, number] {
-    const at = this.bytes;
+  /** Appends text, or bytes as they are; returns the byte length (the offset is `bytes` before). */
+  append(text: string | Uint8Array): number {
     if (typeof text !== 'string') {
       const n = text.length;
       if (n > BLOCK - this.used) {
@@ -69,13 +70,13 @@ export class BlockFile {
         if (n > BLOCK) {
           writeAll(this.fd, Buffer.from(text.buffer, text.byteOffset, n), n);
           this.bytes += n;
-          return [at, n];
+          return n;
         }
       }
       this.block.set(text, this.used);
       this.used += n;
       this.bytes += n;
-      return [at, n];
+      return n;
     }
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
     if (text.length * 3 > BLOCK - this.used) {
@@ -84,13 +85,13 @@ export class BlockFile {
         const b = Buffer.from(text);
         writeAll(this.fd, b, b.length);
         this.bytes += b.length;
-        return [at, b.length];
+        return b.length;
       }
     }
     const len = this.block.write(text, this.used);
     this.used += len;
     this.bytes += len;
-    return [at, len];
+    return len;
   }
 
   appendByte(b: number): void {
@@ -104,17 +105,19 @@ export class BlockFile {
    * go straight into the block like text does.
    */
   appendWith(max: number, fill: (buf: Buffer, at: number) => number): void {
-    if (max > BLOCK - this.used) {
+    this.commit(fill(this.reserve(max), this.used));
+  }
+
+  /** Room for up to `max` bytes at `used` in the buffer returned; commit(n) then appends the n written there. */
+  reserve(max: number): Buffer {
+    if (max > this.block.length - this.used) {
       this.flush();
-      if (max > BLOCK) {
-        const b = Buffer.allocUnsafe(max);
-        const n = fill(b, 0);
-        writeAll(this.fd, b, n);
-        this.bytes += n;
-        return;
-      }
+      if (max > this.block.length) this.block = Buffer.allocUnsafe(max); // rare: one record larger than a block
     }
-    const n = fill(this.block, this.used);
+    return this.block;
+  }
+
+  commit(n: number): void {
     this.used += n;
     this.bytes += n;
   }
@@ -130,6 +133,14 @@ export class BlockFile {
     this.flush();
     fsyncSync(this.fd);
     closeSync(this.fd);
+  }
+
+  /** As seal, the fsync and close on the thread pool: resolves once the file is durable. */
+  sealAsync(): Promise<void> {
+    this.flush();
+    return new Promise((resolve, reject) => {
+      fsync(this.fd, (e) => close(this.fd, (e2) => (e ?? e2 ? reject(e ?? e2) : resolve())));
+    });
   }
 
   /** Closes without caring for the contents (the file is about to be removed). */
@@ -170,24 +181,40 @@ export class CsvChunkWriter {
   ) {
     this.csv = new BlockFile(files.csvPath);
     this.side = new BlockFile(files.sidePath);
-    this.headerBytes = this.csv.append(csvLine(header, eol))[1];
+    this.headerBytes = this.csv.append(csvLine(header, eol));
   }
 
   get bytes(): number {
     return this.csv.bytes;
   }
 
+  /** The last row's CSV and sidecar lengths (putLine's: no object per row). */
+  lastCsvLength = 0;
+  lastSideLength = 0;
+
   /** Appends a ready CSV line (with terminator) and its source line (without), as text or UTF-8 bytes. */
   addLine(line: string | Uint8Array, source: string | Uint8Array): ChunkRowPlace {
-    const [csvOffset, csvLength] = this.csv.append(line);
-    const [sideOffset, sideLength] = this.side.append(source);
+    const csvOffset = this.csv.bytes;
+    const sideOffset = this.side.bytes;
+    this.putLine(line, source);
+    return { row: this.rows - 1, csvOffset, csvLength: this.lastCsvLength, sideOffset, sideLength: this.lastSideLength };
+  }
+
+  /** addLine without the place: the lengths are left in lastCsvLength and lastSideLength. */
+  putLine(line: string | Uint8Array, source: string | Uint8Array): void {
+    this.lastCsvLength = this.csv.append(line);
+    this.lastSideLength = this.side.append(source);
     this.side.appendByte(10);
-    return { row: this.rows++, csvOffset, csvLength, sideOffset, sideLength };
+    this.rows++;
   }
 
   seal(): void {
     this.csv.seal();
     this.side.seal();
+  }
+
+  async sealAsync(): Promise<void> {
+    await Promise.all([this.csv.sealAsync(), this.side.sealAsync()]);
   }
 
   discard(): void {
@@ -203,7 +230,8 @@ export interface ChunkLimits {
 
 /**
  * Cuts rows into chunks: a row that would push the current chunk past `maxBytes` or `maxRows` seals it first.
- * `open` names the files of the next chunk; `sealed` receives each full chunk.
+ * `open` names the files of the next chunk; `sealed` receives each full chunk, written but not yet durable: it
+ * seals the writer (seal, or sealAsync and waits) before anything may trust the files.
  */
 export class CsvChunker<C extends { writer: CsvChunkWriter }> {
   private current: C | undefined;
@@ -219,10 +247,10 @@ export class CsvChunker<C extends { writer: CsvChunkWriter }> {
   }
 
   /**
-   * Adds a CSV line (`len`: its UTF-8 length, when the caller knows it); returns the chunk it went into and where.
-   * Throws when one row alone exceeds maxBytes.
+   * Adds a CSV line (`len`: its UTF-8 length, when the caller knows it); returns the chunk it went into (where the
+   * row landed: its writer's lastCsvLength and lastSideLength). Throws when one row alone exceeds maxBytes.
    */
-  add(line: string | Uint8Array, source: string | Uint8Array, len = typeof line === 'string' ? Buffer.byteLength(line) : line.length): { chunk: C; place: ChunkRowPlace } {
+  add(line: string | Uint8Array, source: string | Uint8Array, len = typeof line === 'string' ? Buffer.byteLength(line) : line.length): C {
     let c = this.current;
     if (c && (c.writer.rows >= this.limits.maxRows || c.writer.bytes + len > this.limits.maxBytes)) {
       this.flush();
@@ -236,7 +264,8 @@ export class CsvChunker<C extends { writer: CsvChunkWriter }> {
       }
       this.current = c;
     }
-    return { chunk: c, place: c.writer.addLine(line, source) };
+    c.writer.putLine(line, source);
+    return c;
   }
 
   /** Seals the current chunk if it holds maxRows rows (call after recording the last row's place). */
@@ -244,12 +273,11 @@ export class CsvChunker<C extends { writer: CsvChunkWriter }> {
     if (this.current && this.current.writer.rows >= this.limits.maxRows) this.flush();
   }
 
-  /** Seals the current chunk, if it has rows. */
+  /** Hands the current chunk, if it has rows, to `sealed`. */
   flush(): void {
     const c = this.current;
     this.current = undefined;
     if (!c) return;
-    c.writer.seal();
     this.sealed(c);
   }
 }

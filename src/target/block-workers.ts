@@ -16,6 +16,10 @@ interface Slot {
   readonly pending: Map<number, Pending>;
 }
 
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 export class BlockWorkers {
   private readonly slots: Slot[] = [];
   private nextId = 1;
@@ -35,7 +39,9 @@ export class BlockWorkers {
         }
         const p = slot.pending.get(m.id);
         slot.pending.delete(m.id);
-        p?.resolve(m.result);
+        // Moved buffers arrive as plain Uint8Arrays: Buffers again for the reader.
+        const r = m.result;
+        p?.resolve({ ...r, block: asBuffer(r.block), csv: asBuffer(r.csv), rest: r.rest && asBuffer(r.rest) });
       });
       const fail = (e: Error): void => {
         for (const p of slot.pending.values()) p.reject(e);
@@ -58,18 +64,15 @@ export class BlockWorkers {
     for (const s of this.slots) s.worker.postMessage({ plans: [update] } satisfies ToWorker);
   }
 
-  run(block: Uint8Array | string): Promise<BlockResult> {
+  run(block: Uint8Array): Promise<BlockResult> {
     if (this.closed) return Promise.reject(new ConnectorError('RUN_FAILED', 'the transform threads are closed'));
     let slot = this.slots[0]!;
     for (const s of this.slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = this.nextId++;
     const result = new Promise<BlockResult>((resolve, reject) => slot.pending.set(id, { resolve, reject }));
-    if (typeof block === 'string') slot.worker.postMessage({ id, block } satisfies ToWorker);
-    else {
-      // A block of its own, moved rather than copied into the worker.
-      const own = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength ? block : new Uint8Array(block);
-      slot.worker.postMessage({ id, block: own } satisfies ToWorker, [own.buffer as ArrayBuffer]);
-    }
+    // A block of its own, moved rather than copied into the worker.
+    const own = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength ? block : new Uint8Array(block);
+    slot.worker.postMessage({ id, block: own } satisfies ToWorker, [own.buffer as ArrayBuffer]);
     return result;
   }
 

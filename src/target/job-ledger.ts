@@ -392,6 +392,11 @@ export class JobLedger {
     if (streams.length) this.db.exec(`CREATE INDEX IF NOT EXISTS chunk_rows_hash ON chunk_rows (hash)`);
   }
 
+  /** Whether takeSentRow may find rows of this stream (else a row's hash is not needed to ask). */
+  mayReuse(stream: string): boolean {
+    return this.reusable.has(stream);
+  }
+
   /** True when an earlier unfinished run already sent an identical row of this stream (and it is consumed now). */
   takeSentRow(stream: string, hash: string): boolean {
     if (!this.reusable.has(stream)) return false;

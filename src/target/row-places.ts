@@ -6,11 +6,14 @@
 // u32 csvLength, u32 sideLength and three strings (hash, key, parentKey), each a u32 byte length (NONE for null)
 // and UTF-8 bytes. Binary rather than one text line per row: measured at ~205 against ~225 ns/row to write (1M
 // Account-like rows, 52 against 46 bytes a row), with no escaping for keys that hold separators or line breaks and
-// no parsing when read back.
+// no parsing when read back. A row's hash may be left out (NONE): it is then the hash of its CSV line, computed
+// when the places are read back (the ledger imports them while jobs wait on the org) instead of on the reader
+// thread while spooling, where it cost ~12% of the transform (bench/target-transform.mjs).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { ConnectorError } from '../streams/connector-errors.js';
-import { BlockFile } from '../streams/csv-chunker.js';
+import { BlockFile, type CsvLineEnding } from '../streams/csv-chunker.js';
 import type { RowPlace } from './job-ledger.js';
+import { rowHashOfLfBytes } from './row-hash.js';
 
 const MAGIC = 0x314c5052; // "RPL1"
 const NONE = 0xffffffff;
@@ -24,8 +27,11 @@ export function spoolMismatch(path: string, what: string): ConnectorError {
   return new ConnectorError('RUN_FAILED', `${path}: ${what}; the spooled chunk under state_dir cannot be trusted (restore it, or remove state_dir and re-run from the last STATE)`, { where: path });
 }
 
-/** What a places file stores of a row; its row number and offsets are derived from the lengths. */
-export type StoredPlace = Pick<RowPlace, 'csvLength' | 'sideLength' | 'hash' | 'key' | 'parentKey'>;
+/**
+ * What a places file stores of a row; its row number and offsets are derived from the lengths. A null hash is
+ * derived from the row's CSV line when read back.
+ */
+export type StoredPlace = Pick<RowPlace, 'csvLength' | 'sideLength' | 'key' | 'parentKey'> & { readonly hash: string | null };
 
 function putString(buf: Buffer, at: number, s: string | null): number {
   if (s === null) {
@@ -44,6 +50,13 @@ function putString(buf: Buffer, at: number, s: string | null): number {
   if (n < s.length) n = buf.write(s, at + 4, 'utf8');
   buf.writeUInt32LE(n, at);
   return 4 + n;
+}
+
+/** A key as UTF-8 bytes: keySrc[keyFrom, keyTo). */
+export interface KeyBytes {
+  readonly keySrc: Buffer;
+  readonly keyFrom: number;
+  readonly keyTo: number;
 }
 
 /** Writes a chunk's row places as rows are spooled (buffered; `seal` fsyncs, as for the CSV and sidecar). */
@@ -65,23 +78,41 @@ export class RowPlaceLog {
    * trusted only once sealed, so the block writer flushes when it likes.
    */
   push(p: StoredPlace): void {
-    const { hash, key, parentKey } = p;
+    this.put(p.csvLength, p.sideLength, p.hash, p.key, p.parentKey);
+  }
+
+  /**
+   * push without an object per row (the spooling loop's). The key may still be UTF-8 bytes (`keyBytes`, then `key`
+   * is not read): they are copied as they are.
+   */
+  put(csvLength: number, sideLength: number, hash: string | null, key: string | null, parentKey: string | null, keyBytes?: KeyBytes): void {
+    const keyMax = keyBytes ? keyBytes.keyTo - keyBytes.keyFrom : 3 * (key?.length ?? 0);
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    const max = 20 + 3 * (hash.length + (key?.length ?? 0) + (parentKey?.length ?? 0));
-    this.file.appendWith(max, (buf, at) => {
-      buf.writeUInt32LE(p.csvLength, at);
-      buf.writeUInt32LE(p.sideLength, at + 4);
-      let n = 8;
-      n += putString(buf, at + n, hash);
-      n += putString(buf, at + n, key);
-      n += putString(buf, at + n, parentKey);
-      return n;
-    });
+    const max = 20 + keyMax + 3 * ((hash?.length ?? 0) + (parentKey?.length ?? 0));
+    const buf = this.file.reserve(max);
+    let at = this.file.used;
+    buf.writeUInt32LE(csvLength, at);
+    buf.writeUInt32LE(sideLength, at + 4);
+    at += 8;
+    at += putString(buf, at, hash);
+    if (keyBytes) {
+      const { keySrc, keyFrom, keyTo } = keyBytes;
+      buf.writeUInt32LE(keyTo - keyFrom, at);
+      at += 4;
+      if (keyTo - keyFrom > 64) at += keySrc.copy(buf, at, keyFrom, keyTo);
+      else for (let j = keyFrom; j < keyTo; j++) buf[at++] = keySrc[j]!;
+    } else at += putString(buf, at, key);
+    at += putString(buf, at, parentKey);
+    this.file.commit(at - this.file.used);
     this.rows++;
   }
 
   seal(): void {
     this.file.seal();
+  }
+
+  sealAsync(): Promise<void> {
+    return this.file.sealAsync();
   }
 
   discard(): void {
@@ -93,6 +124,55 @@ export class RowPlaceLog {
 export interface ChunkSizes {
   readonly csvPath: string;
   readonly sidePath: string;
+  /** The CSV's line ending: a row's hash is that of its line with an LF ending. */
+  readonly lineEnding: CsvLineEnding;
+}
+
+/** Reads a chunk's CSV rows in order, to hash the rows whose places leave the hash out. */
+class CsvRowReader {
+  private readonly fd: number;
+  private buf = Buffer.allocUnsafe(READ);
+  private start = 0;
+  private end = 0;
+
+  constructor(readonly path: string, private offset: number, private readonly crlf: boolean) {
+    this.fd = openSync(path, 'r');
+  }
+
+  /** The hash of the row at `at` (rows are asked for in order), `length` bytes with its line ending. */
+  hash(at: number, length: number): string {
+    if (at !== this.offset + this.start) {
+      // a row with a stored hash came between: skip its bytes
+      this.offset = at;
+      this.start = this.end = 0;
+    }
+    if (this.end - this.start < length) {
+      this.buf.copy(this.buf, 0, this.start, this.end);
+      this.offset += this.start;
+      this.end -= this.start;
+      this.start = 0;
+      if (length > this.buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(length, this.buf.length * 2));
+        this.buf.copy(bigger, 0, 0, this.end);
+        this.buf = bigger;
+      }
+      while (this.end < length) {
+        const got = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, this.offset + this.end);
+        if (got === 0) throw spoolMismatch(this.path, 'the CSV ends before its last row');
+        this.end += got;
+      }
+    }
+    const a = this.start;
+    this.start += length;
+    if (!this.crlf) return rowHashOfLfBytes(this.buf.subarray(a, a + length));
+    // The LF form of a CRLF line: its CR becomes the LF (this buffer's bytes are read once).
+    this.buf[a + length - 2] = 10;
+    return rowHashOfLfBytes(this.buf.subarray(a, a + length - 1));
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
 }
 
 const READ = 1 << 20;
@@ -103,6 +183,7 @@ const READ = 1 << 20;
  */
 export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 1000): Generator<RowPlace[]> {
   const fd = openSync(path, 'r');
+  let rowReader: CsvRowReader | undefined;
   try {
     let buf = Buffer.allocUnsafe(READ);
     let start = 0; // first unread byte in buf
@@ -133,6 +214,7 @@ export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 1000)
     };
     if (!need(PRELUDE) || buf.readUInt32LE(0) !== MAGIC) throw spoolMismatch(path, 'not a row places file');
     let csvOffset = buf.readUInt32LE(4);
+    const headerBytes = csvOffset;
     start = PRELUDE;
     let sideOffset = 0;
     let row = 0;
@@ -151,7 +233,7 @@ export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 1000)
       const csvLength = buf.readUInt32LE(start);
       const sideLength = buf.readUInt32LE(start + 4);
       start += 8;
-      const hash = str()!;
+      const hash = str() ?? (rowReader ??= new CsvRowReader(files.csvPath, headerBytes, files.lineEnding === 'CRLF')).hash(csvOffset, csvLength);
       const key = str();
       const parentKey = str();
       page.push({ row, hash, key, parentKey, csvOffset, csvLength, sideOffset, sideLength });
@@ -171,5 +253,6 @@ export function* readRowPlaces(path: string, files: ChunkSizes, pageSize = 1000)
     }
   } finally {
     closeSync(fd);
+    rowReader?.close();
   }
 }

@@ -10,7 +10,7 @@ import { lineBlocks } from '../streams/line-blocks.js';
 import { parseSingerLine } from '../streams/singer-reader.js';
 import type { JsonSchema, JsonValue, RecordMessage, SchemaMessage } from '../streams/singer-messages.js';
 import { SchemaValidators } from '../streams/schema-validators.js';
-import { HASH_LENGTH, ITEM_BAD_LINE, ITEM_MESSAGE, ITEM_ROW, mayHoldSchema, rowEnding, transformBlock, type BlockResult, type PlanUpdate } from './block-transform.js';
+import { ITEM_BAD_LINE, ITEM_MESSAGE, ITEM_ROW, mayHoldSchema, rowEnding, stringAt, transformBlock, type BlockResult, type PlanUpdate } from './block-transform.js';
 import { BlockWorkers } from './block-workers.js';
 import { abortLeftoverJobs, runChunkJob, type ReconcileCounts } from './chunk-job.js';
 import { deadLetterFailed, finishChunk, removeChunkFiles, sortChunkByParent } from './chunk-outcomes.js';
@@ -22,7 +22,7 @@ import { LineBytesRows } from './line-bytes-row.js';
 import { QuotaGuard } from './quota-guard.js';
 import { buildRow, isRefused, nullCellFor, type BuiltRow, type RefusedRow } from './record-row.js';
 import { rowHashOfLfBytes } from './row-hash.js';
-import { RowPlaceLog } from './row-places.js';
+import { RowPlaceLog, type KeyBytes } from './row-places.js';
 import { RunReport, type RunSummary, type StreamCounts } from './run-report.js';
 import { StateGate } from './state-gate.js';
 import { planStream, type DescribeSource, type StreamPlan } from './stream-plan.js';
@@ -52,8 +52,14 @@ export interface RunOptions {
   readonly spoolOnly?: { readonly describe: DescribeSource };
 }
 
-/** Blocks in flight per transform thread: a few queued behind the one being built (64 KB each). */
+/** Blocks in flight per transform thread: a few queued behind the one being built. */
 const BLOCKS_PER_WORKER = 4;
+
+/**
+ * Input per block for the transform threads: blocks and their CSV are bytes that move between threads (outside
+ * the JavaScript heap), so fewer, larger blocks cost fewer messages. Measured in bench/target-transform.mjs.
+ */
+const BLOCK_BYTES = 1 << 18;
 
 interface OpenChunk {
   readonly writer: CsvChunkWriter;
@@ -72,6 +78,13 @@ interface Sink {
   nullCell: string;
   /** The plan for rows built from a line's bytes, when the stream's schema and rules allow it. */
   bytesPlan?: LineBytesPlan;
+  /**
+   * Whether placeRow asks the ledger about a row's hash (a re-run's sent rows, skip_unchanged): else rows built
+   * from bytes leave it to the places import, which derives it from the CSV line.
+   */
+  hashRows: boolean;
+  /** The stream's counts in the report. */
+  counts: StreamCounts;
   /** Changes with every SCHEMA that changes the plan: rows built under another version are built again. */
   version: number;
   schema: JsonSchema;
@@ -83,15 +96,23 @@ interface Sink {
 
 /** A block waiting its turn: built by a transform thread (`result`), or to be built here when its turn comes. */
 interface QueuedBlock {
-  readonly block: Buffer | string | undefined;
+  readonly block: Buffer | undefined;
   /** May hold a SCHEMA: no later block is sent before it is consumed. */
   readonly barrier: boolean;
   readonly result: Promise<BlockResult> | undefined;
   settled?: boolean;
 }
 
-/** A row ready to spool: built from a parsed record (its CSV as text) or from the line's bytes. */
-type SpoolRow = Omit<BuiltRow, 'csv'> & { readonly csv: string | Uint8Array };
+/**
+ * A row ready to spool: built from a parsed record (its CSV as text) or from the line's bytes. A null hash is left
+ * for the places import to derive (Sink.hashRows: nothing asks for it while spooling).
+ */
+type SpoolRow = Omit<BuiltRow, 'csv' | 'hash'> & {
+  readonly csv: string | Uint8Array;
+  readonly hash: string | null;
+  /** The key still as UTF-8 bytes (then `key` is null): no string is made for it unless skip_unchanged asks. */
+  readonly keyBytes?: KeyBytes;
+};
 
 /** Chunk tasks that may run ahead of the reader, per job slot: the next chunk spools while jobs process. */
 const QUEUE_PER_SLOT = 2;
@@ -116,6 +137,8 @@ export class TargetRun {
   private currentSeq = 0;
   private planVersions = 0;
   private workers: BlockWorkers | undefined;
+  /** The byte-level builder for blocks the reader builds itself while the transform threads boot. */
+  private inlineRows: LineBytesRows | undefined;
   private readonly log: Logger;
 
   constructor(private readonly o: RunOptions) {
@@ -291,7 +314,13 @@ export class TargetRun {
       start = stop + 1;
       if (this.tasks.size >= limit) await this.keepUp();
     }
+    this.moveClock();
     return true;
+  }
+
+  /** The report's clock for the stream of the rows onRecordBytes last counted (moved once a block, not per row). */
+  private moveClock(): void {
+    if (this.bytesSink) this.report.stream(this.bytesSink.stream);
   }
 
   private lastPlanStream: Buffer | undefined;
@@ -337,22 +366,38 @@ export class TargetRun {
 
   /** A RECORD line the byte-level builder built: its row is rows.out[0, n) with an LF ending. */
   private onRecordBytes(rows: LineBytesRows, n: number, block: Buffer, start: number, end: number, line: number): void {
-    const sink = this.sinks.get(rows.plan!.plan.stream)!;
-    const seq = this.gate.record();
-    const counts = this.report.stream(sink.stream);
-    counts.read++;
-    const lf = rows.out.subarray(0, n);
-    const hash = rowHashOfLfBytes(lf);
-    let csv = lf;
-    if (rows.crlf) {
-      rows.out[n - 1] = 13;
-      rows.out[n] = 10;
-      csv = rows.out.subarray(0, n + 1);
+    const plan = rows.plan!;
+    // The sink of the last row's plan, without a lookup by name per row.
+    let sink = this.bytesSink;
+    if (sink?.bytesPlan !== plan) {
+      this.moveClock();
+      sink = this.bytesSink = this.sinks.get(plan.plan.stream)!;
     }
-    const row = { csv, csvBytes: csv.length, eol: rows.crlf ? 'CRLF' : 'LF', hash, key: rows.key, parentKey: rows.parentKey } as const;
-    const text = block.subarray(start, end);
-    this.placeRow(sink, counts, seq, row, text, () => (parseSingerLine(text.toString('utf8'), line) as RecordMessage).record);
+    const seq = this.gate.record();
+    // The report's counts object (its clock is moved once a block, readLines).
+    const counts = sink.counts;
+    counts.read++;
+    const out = rows.out;
+    // Left out of the places when nothing asks for it while spooling: derived from the CSV line when imported.
+    const hash = sink.hashRows ? rowHashOfLfBytes(out.subarray(0, n)) : null;
+    if (rows.crlf) {
+      out[n - 1] = 13;
+      out[n++] = 10;
+    }
+    const row = this.bytesRow;
+    row.csv = out.subarray(0, n);
+    row.csvBytes = n;
+    row.eol = rows.crlf ? 'CRLF' : 'LF';
+    row.hash = hash;
+    row.keyBytes = rows.keySrc !== undefined ? (rows as KeyBytes) : undefined;
+    row.key = row.keyBytes ? null : rows.key;
+    row.parentKey = rows.parentKey;
+    this.placeRow(sink, counts, seq, row, block.subarray(start, end), line);
   }
+
+  private bytesSink: Sink | undefined;
+  /** The row placeRow is handed for each line the byte-level builder built (it keeps none of it). */
+  private readonly bytesRow: { -readonly [K in keyof SpoolRow]: SpoolRow[K] } = { csv: '', csvBytes: 0, eol: 'LF', hash: null, key: null, parentKey: null, keyBytes: undefined };
 
   /** The reader waits while as many chunk tasks as the job slots can use are already queued. */
   private async keepUp(): Promise<void> {
@@ -366,9 +411,7 @@ export class TargetRun {
    * barrier (nothing is sent after it until it is consumed), so rows after a SCHEMA are built with its plan.
    */
   private async readBlocks(threads: number): Promise<void> {
-    // Small blocks: their strings stay in the young generation (1 MB ones went to the large-object space and
-    // pushed RSS up by 100 MB) and were faster too (bench/target-transform.mjs).
-    const blockBytes = this.o.blockBytes ?? 1 << 16;
+    const blockBytes = this.o.blockBytes ?? BLOCK_BYTES;
     const inlineBytes = this.o.inlineBytes ?? 1 << 20;
     const reader = lineBlocks(this.o.input, blockBytes);
     const queue: QueuedBlock[] = [];
@@ -376,7 +419,7 @@ export class TargetRun {
     let base = 0; // input lines before the head of the queue
     let reading: Promise<IteratorResult<Buffer>> | undefined;
     let ended = false;
-    const submit = (block: Buffer | string, barrier: boolean): QueuedBlock => {
+    const submit = (block: Buffer, barrier: boolean): QueuedBlock => {
       if (!this.workers && readBytes > inlineBytes) this.workers = new BlockWorkers(threads, [...this.sinks.values()].map(planUpdate));
       // While the threads boot the reader builds blocks itself, when its turn comes (inlineBytes 0: always the threads).
       if (!this.workers || (!this.workers.ready && inlineBytes > 0)) return { block, barrier, result: undefined };
@@ -408,10 +451,10 @@ export class TargetRun {
           }
         }
         queue.shift();
-        const r = head!.result ? await head!.result : transformBlock(typeof head!.block === 'string' ? head!.block : head!.block!.toString('utf8'), (stream) => this.sinks.get(stream), this.validators);
+        const r = head!.result ? await head!.result : transformBlock(head!.block!, (stream) => this.sinks.get(stream), this.validators, (this.inlineRows ??= new LineBytesRows()));
         await this.consumeBlock(r, base);
         base += r.lines;
-        if (r.rest !== undefined) queue.unshift(submit(r.rest, true));
+        if (r.rest !== undefined) queue.unshift(submit(r.rest as Buffer, true));
       }
     } finally {
       await this.workers?.close();
@@ -422,12 +465,15 @@ export class TargetRun {
   /** A built block's items, in order, as readInput would have handled its lines. */
   private async consumeBlock(r: BlockResult, base: number): Promise<void> {
     const limit = this.s.max_parallel_jobs * QUEUE_PER_SLOT;
+    const block = r.block as Buffer;
+    const csv = r.csv as Buffer;
     let row = 0;
     let message = 0;
     for (let i = 0; i < r.kind.length; i++) {
       if (this.stopping) return;
       const line = base + r.line[i]! + 1;
-      const text = r.text.slice(r.from[i]!, r.to[i]!);
+      const source = block.subarray(r.from[i]!, r.to[i]!);
+      const text = (): string => source.toString('utf8');
       const kind = r.kind[i]!;
       if (kind === ITEM_ROW) {
         const at = row++;
@@ -436,16 +482,10 @@ export class TargetRun {
           const seq = this.gate.record();
           const counts = this.report.stream(sink.stream);
           counts.read++;
-          const built: BuiltRow = {
-            csv: r.csv.slice(at ? r.csvEnd[at - 1]! : 0, r.csvEnd[at]!),
-            csvBytes: r.csvBytes[at]!,
-            eol: rowEnding(r, at),
-            hash: r.hashes.slice(at * HASH_LENGTH, (at + 1) * HASH_LENGTH),
-            key: r.keys[at]!,
-            parentKey: r.parentKeys[at]!,
-          };
-          this.placeRow(sink, counts, seq, built, text, () => (parseSingerLine(text, line) as RecordMessage).record);
-        } else this.onRecord(parseSingerLine(text, line) as RecordMessage, line, text); // built under an older plan
+          const rowCsv = csv.subarray(at ? r.csvEnd[at - 1]! : 0, r.csvEnd[at]!);
+          const built: SpoolRow = { csv: rowCsv, csvBytes: rowCsv.length, eol: rowEnding(r, at), hash: stringAt(r.hashes, at), key: stringAt(r.keys, at), parentKey: stringAt(r.parentKeys, at) };
+          this.placeRow(sink, counts, seq, built, source, line);
+        } else this.onRecord(parseSingerLine(text(), line) as RecordMessage, line, source); // built under an older plan
       } else if (kind === ITEM_MESSAGE) {
         const m = r.messages[message++]!;
         if ('line' in m) this.log.log('debug', `input line ${line}: ignoring a message of type "${m.type}"`);
@@ -453,10 +493,10 @@ export class TargetRun {
         else if (m.type === 'STATE') this.gate.offer(m.value);
         else if (m.type === 'ACTIVATE_VERSION') this.log.log('debug', `input line ${line}: ACTIVATE_VERSION for stream "${m.stream}" ignored (no mode uses it)`);
       } else if (kind === ITEM_BAD_LINE) {
-        parseSingerLine(text, line); // throws the reader's error for this line
+        parseSingerLine(text(), line); // throws the reader's error for this line
         throw new ConnectorError('INPUT_INVALID', `input line ${line}: not a Singer message`, { where: `line ${line}` });
       } else {
-        this.onRecord(parseSingerLine(text, line) as RecordMessage, line, text); // refused, or no plan where it was built
+        this.onRecord(parseSingerLine(text(), line) as RecordMessage, line, source); // refused, or no plan where it was built
       }
       if (this.tasks.size >= limit) await this.keepUp();
     }
@@ -480,7 +520,7 @@ export class TargetRun {
       }
       if (this.s.unmapped_streams === 'skip') {
         if (!old) this.log.log('warn', `stream "${m.stream}" has no entry in config key "streams" and unmapped_streams is "skip": its records are counted and not loaded`);
-        this.setSink({ stream: m.stream, properties, plan: undefined, nullCell: '', version, schema: m.schema, schemaText, headerBytes: 0, chunkers: new Map() });
+        this.setSink({ stream: m.stream, properties, plan: undefined, nullCell: '', hashRows: false, counts: this.report.stream(m.stream), version, schema: m.schema, schemaText, headerBytes: 0, chunkers: new Map() });
         this.report.stream(m.stream);
         return;
       }
@@ -491,19 +531,22 @@ export class TargetRun {
     const headerBytes = Buffer.byteLength(csvLine(plan.columns.map((c) => c.header), 'CRLF'));
     const nullCell = nullCellFor(plan, this.s.null_handling);
     const bytesPlan = lineBytesPlan(plan, m.schema, nullCell);
-    this.setSink({ stream: m.stream, properties, plan, nullCell, bytesPlan, version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
+    const hashRows = this.ledger.mayReuse(m.stream) || (this.s.skip_unchanged && (plan.operation === 'upsert' || plan.operation === 'update'));
+    this.setSink({ stream: m.stream, properties, plan, nullCell, bytesPlan, hashRows, counts: this.report.stream(m.stream, plan.object, plan.operation), version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
     this.report.stream(m.stream, plan.object, plan.operation);
     if (!old) this.log.log('info', `stream "${m.stream}" -> ${plan.object} (${plan.operation}${plan.externalId ? ` on ${plan.externalId}` : ''}): ${plan.columns.map((c) => c.header).join(', ')}`);
   }
 
   private setSink(sink: Sink): void {
     this.lastPlanStream = undefined;
+    this.moveClock();
+    this.bytesSink = undefined;
     const old = this.sinks.get(sink.stream);
     this.sinks.set(sink.stream, sink);
     if (old?.version !== sink.version) this.workers?.plan(planUpdate(sink));
   }
 
-  private onRecord(m: RecordMessage, line: number, text: string): void {
+  private onRecord(m: RecordMessage, line: number, text: string | Uint8Array): void {
     const sink = this.sinkFor(m.stream, line);
     const seq = this.gate.record();
     const counts = this.report.stream(m.stream);
@@ -513,7 +556,7 @@ export class TargetRun {
       counts.notLoaded++;
       return;
     }
-    this.placeRow(sink, counts, seq, buildRow(plan, sink.nullCell, this.validators, m.record, line), text, () => m.record);
+    this.placeRow(sink, counts, seq, buildRow(plan, sink.nullCell, this.validators, m.record, line), text, line, m.record);
   }
 
   private sinkFor(stream: string, line: number): Sink {
@@ -522,18 +565,27 @@ export class TargetRun {
     return sink;
   }
 
-  /** What only the reader thread may do with a built row, in input order: ledger lookups, the size check, the chunk. */
-  private placeRow(sink: Sink, counts: StreamCounts, seq: number, row: SpoolRow | RefusedRow, text: string | Uint8Array, record: () => { [k: string]: JsonValue }): void {
+  /**
+   * What only the reader thread may do with a built row, in input order: ledger lookups, the size check, the chunk.
+   * `text` is the row's source line (input line `line`); `parsed` its record when the caller has it (else parsed
+   * again from `text` should the row be refused).
+   */
+  private placeRow(sink: Sink, counts: StreamCounts, seq: number, row: SpoolRow | RefusedRow, text: string | Uint8Array, line: number, parsed?: { [k: string]: JsonValue }): void {
+    const record = (): { [k: string]: JsonValue } => parsed ?? (parseSingerLine(typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.length).toString('utf8'), line) as RecordMessage).record;
     if (isRefused(row)) return this.refuse(sink, record(), row.error);
     const plan = sink.plan!;
-    if (this.ledger.takeSentRow(sink.stream, row.hash)) {
+    if (row.hash !== null && this.ledger.takeSentRow(sink.stream, row.hash)) {
       counts.alreadySent++;
       return;
     }
     const key = row.key;
-    if (this.s.skip_unchanged && key && (plan.operation === 'upsert' || plan.operation === 'update') && this.ledger.loadedHash(plan.object, key) === row.hash) {
-      counts.skippedUnchanged++;
-      return;
+    if (this.s.skip_unchanged && (plan.operation === 'upsert' || plan.operation === 'update') && row.hash !== null) {
+      const kb = row.keyBytes;
+      const k = kb ? kb.keySrc.toString('utf8', kb.keyFrom, kb.keyTo) : key;
+      if (k && this.ledger.loadedHash(plan.object, k) === row.hash) {
+        counts.skippedUnchanged++;
+        return;
+      }
     }
     const csvBytes = row.csvBytes;
     if (csvBytes + sink.headerBytes > this.s.max_bytes_per_upload) {
@@ -543,8 +595,8 @@ export class TargetRun {
     if (this.o.dryRun) return;
     this.currentSeq = seq;
     const chunker = this.chunkerFor(sink, row.eol);
-    const { chunk, place } = chunker.add(row.csv, text, csvBytes);
-    chunk.places.push({ csvLength: place.csvLength, sideLength: place.sideLength, hash: row.hash, parentKey: row.parentKey, key });
+    const chunk = chunker.add(row.csv, text, csvBytes);
+    chunk.places.put(chunk.writer.lastCsvLength, chunk.writer.lastSideLength, row.hash, key, row.parentKey, row.keyBytes);
     chunker.sealIfFull();
   }
 
@@ -595,8 +647,37 @@ export class TargetRun {
     for (const sink of this.sinks.values()) for (const c of sink.chunkers.values()) if (c.pending && c.pending.openedAt <= limit) c.flush();
   }
 
+  /**
+   * A full chunk: its three files reach the disk on the thread pool while reading goes on (an fsync of 100 MB held
+   * the reader for a while). The ledger calls it sealed only once they are durable: until then it stays `open` (a
+   * kill drops it; its rows come again) and counts as outstanding. Its job task starts now, as it did when sealing
+   * was synchronous, and waits for that before it creates the job.
+   */
   private sealed(open: OpenChunk): void {
-    open.places.seal(); // with the CSV and sidecar, before the chunk may be sent
+    if (!this.o.spoolOnly && (this.sinks.get(open.record.stream)?.plan?.parentIndex ?? -1) >= 0) {
+      // Sorted by parent next, on this thread anyway (the chunk is read back and copied): sealed here and now.
+      open.writer.seal();
+      open.places.seal();
+      this.durable(open);
+      this.startChunk(open.record.id, open.hold, 0);
+      return;
+    }
+    const durable = Promise.all([open.writer.sealAsync(), open.places.sealAsync()]).then(() => this.durable(open));
+    const task = durable
+      .catch((e) => {
+        this.log.log('error', `chunk ${open.record.id} of stream "${open.record.stream}": ${(e as Error).message}`);
+        this.stop(asConnectorError(e));
+      })
+      .finally(() => {
+        this.tasks.delete(task);
+        this.scheduler.changed();
+      });
+    this.tasks.add(task);
+    if (!this.o.spoolOnly) this.startChunk(open.record.id, open.hold, 0, durable.then(() => true, () => false));
+  }
+
+  /** The chunk's files are durable: it is sealed in the ledger (and may be sent). */
+  private durable(open: OpenChunk): void {
     if (this.o.spoolOnly) {
       this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
       this.outstanding.set(open.record.stream, (this.outstanding.get(open.record.stream) ?? 1) - 1);
@@ -608,15 +689,15 @@ export class TargetRun {
     this.ledger.setSealed(open.record.id, open.writer.rows, open.writer.bytes);
     this.log.log('debug', `chunk ${open.record.id} (${open.record.stream}, ${open.writer.rows} rows, ${open.writer.bytes} bytes): spooled`);
     this.outstanding.set(open.record.stream, (this.outstanding.get(open.record.stream) ?? 1) - 1);
-    this.startChunk(open.record.id, open.hold, 0);
   }
 
   // ---- jobs -----------------------------------------------------------------------------------------------
 
-  private jobHooks() {
+  /** `started`: the chunk's task took its slot before the run began stopping, so its job is created all the same. */
+  private jobHooks(started = false) {
     return {
       beforeCreate: async () => {
-        if (this.stopping) throw this.stopping;
+        if (this.stopping && !started) throw this.stopping;
         await this.quota.check(this.client!);
       },
       log: (level: 'debug' | 'info' | 'warn', message: string) => this.log.log(level, message),
@@ -635,10 +716,11 @@ export class TargetRun {
     };
   }
 
-  private startChunk(chunkId: number, hold: number, tries: number): void {
+  /** `durable`: the chunk is still reaching the disk (sealed); resolves false when it could not (the run stops). */
+  private startChunk(chunkId: number, hold: number, tries: number, durable?: Promise<boolean>): void {
     const stream = this.ledger.chunk(chunkId).stream;
     this.outstanding.set(stream, (this.outstanding.get(stream) ?? 0) + 1);
-    const task = this.chunkTask(chunkId, hold, tries)
+    const task = this.chunkTask(chunkId, hold, tries, durable)
       .catch((e) => {
         if (e === this.stopping) return; // a chunk not started because the run is stopping: it stays in the ledger
         this.log.log('error', `chunk ${chunkId} of stream "${stream}": ${(e as Error).message}`);
@@ -652,8 +734,8 @@ export class TargetRun {
     this.tasks.add(task);
   }
 
-  private async chunkTask(chunkId: number, hold: number, tries: number): Promise<void> {
-    const chunk = this.ledger.chunk(chunkId);
+  private async chunkTask(chunkId: number, hold: number, tries: number, durable?: Promise<boolean>): Promise<void> {
+    let chunk = this.ledger.chunk(chunkId);
     const wait = chunk.notBefore - Date.now();
     if (wait > 0) await sleep(Math.min(wait, 3_600_000), this.abortJobs.signal);
     const plan = this.sinks.get(chunk.stream)?.plan;
@@ -667,10 +749,16 @@ export class TargetRun {
       serial: chunk.serial,
       ready: () => parents.every((p) => (this.outstanding.get(p) ?? 0) === 0),
     });
+    // Handed over before the run began stopping: its job goes ahead as it did when sealing was synchronous.
+    const started = durable !== undefined && !this.stopping;
     const counts = this.report.stream(chunk.stream, chunk.object, chunk.operation);
     let result;
     try {
-      result = await runChunkJob(await this.connect(), this.ledger, chunkId, this.jobHooks());
+      if (durable) {
+        if (!(await durable)) return; // the seal failed: the run stops with that error
+        chunk = this.ledger.chunk(chunkId);
+      }
+      result = await runChunkJob(await this.connect(), this.ledger, chunkId, this.jobHooks(started));
     } finally {
       release();
     }
@@ -715,7 +803,7 @@ export class TargetRun {
 }
 
 function planUpdate(s: Sink): PlanUpdate {
-  return { stream: s.stream, version: s.version, schema: s.schema, schemaText: s.schemaText, plan: s.plan, nullCell: s.nullCell };
+  return { stream: s.stream, version: s.version, schema: s.schema, schemaText: s.schemaText, plan: s.plan, nullCell: s.nullCell, hashRows: s.hashRows };
 }
 
 function failedCodes(ledger: JobLedger, chunkId: number): Record<string, number> {

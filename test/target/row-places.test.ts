@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CsvChunkWriter, csvLine } from '../../src/streams/csv-chunker.js';
 import type { RowPlace } from '../../src/target/job-ledger.js';
+import { rowHash } from '../../src/target/row-hash.js';
 import { readRowPlaces, RowPlaceLog } from '../../src/target/row-places.js';
 
 function chunkDir(t: Test): string {
@@ -22,7 +23,7 @@ const BIG_KEY = 'x'.repeat(3 << 20);
 
 t.test('places written beside a chunk read back with derived rows and offsets that point at each row', async (t) => {
   const dir = chunkDir(t);
-  const files = { csvPath: join(dir, '1.csv'), sidePath: join(dir, '1.jsonl') };
+  const files = { csvPath: join(dir, '1.csv'), sidePath: join(dir, '1.jsonl'), lineEnding: 'CRLF' } as const;
   const writer = new CsvChunkWriter(files, ['Name', 'Key__c'], 'CRLF');
   const log = new RowPlaceLog(join(dir, '1.places'), writer.headerBytes);
   const written: RowPlace[] = [];
@@ -47,7 +48,7 @@ t.test('places written beside a chunk read back with derived rows and offsets th
 
 t.test('a places file that does not describe its chunk is refused', async (t) => {
   const dir = chunkDir(t);
-  const files = { csvPath: join(dir, '2.csv'), sidePath: join(dir, '2.jsonl') };
+  const files = { csvPath: join(dir, '2.csv'), sidePath: join(dir, '2.jsonl'), lineEnding: 'LF' } as const;
   const writer = new CsvChunkWriter(files, ['Name'], 'LF');
   const log = new RowPlaceLog(join(dir, '2.places'), writer.headerBytes);
   for (let i = 0; i < 10; i++) log.push({ ...writer.addLine(`n${i}\n`, `{"n":${i}}`), hash: 'h', key: null, parentKey: null });
@@ -61,3 +62,26 @@ t.test('a places file that does not describe its chunk is refused', async (t) =>
   t.throws(() => [...readRowPlaces(files.sidePath, files)], /not a row places file/, 'another file');
   t.throws(() => [...readRowPlaces(files.sidePath, files)], { code: 'RUN_FAILED', where: files.sidePath }, 'a typed error naming the file');
 });
+
+for (const eol of ['LF', 'CRLF'] as const) {
+  t.test(`hashes left out of the places are those of the rows' cells, derived from the ${eol} CSV when read back`, async (t) => {
+    const dir = chunkDir(t);
+    const files = { csvPath: join(dir, '3.csv'), sidePath: join(dir, '3.jsonl'), lineEnding: eol };
+    const writer = new CsvChunkWriter(files, ['Name', 'Key__c'], eol);
+    const log = new RowPlaceLog(join(dir, '3.places'), writer.headerBytes);
+    const cells: string[][] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Rows longer than the reader's 1 MB buffer now and then, and every few rows a stored hash between.
+      const row = [i % 1000 === 5 ? 'y'.repeat((1 << 20) + 17) : `row ${i}`, eol === 'CRLF' && i % 4 === 1 ? 'two\r\nlines, "q"' : KEYS[i % KEYS.length] ?? ''];
+      cells.push(row);
+      const p = writer.addLine(csvLine(row, eol), `{"n":${i}}`);
+      log.push({ ...p, hash: i % 3 === 0 ? `stored ${i}` : null, key: null, parentKey: null });
+    }
+    writer.seal();
+    log.seal();
+    const read = [...readRowPlaces(join(dir, '3.places'), files)].flat();
+    t.equal(read.length, 3000);
+    const wrong = read.filter((p, i) => p.hash !== (i % 3 === 0 ? `stored ${i}` : rowHash(cells[i]!)));
+    t.same(wrong.map((p) => p.row), [], 'every derived hash is rowHash of the cells; stored ones as stored');
+  });
+}
