@@ -93,24 +93,8 @@ export class LineBytesRows {
   out = Buffer.allocUnsafe(1 << 12);
   /** The row holds a CRLF line break in a value, so it travels in a CRLF chunk. */
   crlf = false;
+  key: string | null = null;
   parentKey: string | null = null;
-  /**
-   * A key that is a string without escapes is left as its UTF-8 bytes, keySrc[keyFrom, keyTo) (the places file takes
-   * them as they are; `key` makes the string only when asked): a string per row cost ~4% of the transform.
-   */
-  keySrc: Buffer | undefined;
-  keyFrom = 0;
-  keyTo = 0;
-  private keyText: string | null = null;
-
-  /** The row's key cell (external id or Id), or null when the operation has none. */
-  get key(): string | null {
-    if (this.keySrc !== undefined) {
-      this.keyText = this.keySrc.toString('utf8', this.keyFrom, this.keyTo);
-      this.keySrc = undefined;
-    }
-    return this.keyText;
-  }
   plan: LineBytesPlan | undefined;
   // Per property of the current plan: value kind, where its bytes are, digits before the point.
   private kind = new Uint8Array(64);
@@ -416,8 +400,7 @@ export class LineBytesRows {
     const out = this.out;
     this.crlf = false;
     this.bareLf = false;
-    this.keyText = null;
-    this.keySrc = undefined;
+    this.key = null;
     this.parentKey = null;
     let o = 0;
     for (let k = 0; k < cols.length; k++) {
@@ -451,14 +434,10 @@ export class LineBytesRows {
           if (comma) out[o++] = QUOTE;
         }
       }
-      if (k === plan.plan.keyIndex && k !== plan.plan.parentIndex && v === V_STRING) {
-        this.keySrc = src;
-        this.keyFrom = a;
-        this.keyTo = b;
-      } else if (k === plan.plan.keyIndex || k === plan.plan.parentIndex) {
+      if (k === plan.plan.keyIndex || k === plan.plan.parentIndex) {
         // Only a string can be quoted in its cell; every other cell is ASCII as written.
         const text = v === V_STRING ? src.toString('utf8', a, b) : v === V_ESCAPED ? literal(src, a, b) : out.toString('latin1', at, o);
-        if (k === plan.plan.keyIndex) this.keyText = text;
+        if (k === plan.plan.keyIndex) this.key = text;
         if (k === plan.plan.parentIndex) this.parentKey = text;
       }
     }

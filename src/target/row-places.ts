@@ -52,13 +52,6 @@ function putString(buf: Buffer, at: number, s: string | null): number {
   return 4 + n;
 }
 
-/** A key as UTF-8 bytes: keySrc[keyFrom, keyTo). */
-export interface KeyBytes {
-  readonly keySrc: Buffer;
-  readonly keyFrom: number;
-  readonly keyTo: number;
-}
-
 /** Writes a chunk's row places as rows are spooled (buffered; `seal` fsyncs, as for the CSV and sidecar). */
 export class RowPlaceLog {
   private readonly file: BlockFile;
@@ -81,27 +74,17 @@ export class RowPlaceLog {
     this.put(p.csvLength, p.sideLength, p.hash, p.key, p.parentKey);
   }
 
-  /**
-   * push without an object per row (the spooling loop's). The key may still be UTF-8 bytes (`keyBytes`, then `key`
-   * is not read): they are copied as they are.
-   */
-  put(csvLength: number, sideLength: number, hash: string | null, key: string | null, parentKey: string | null, keyBytes?: KeyBytes): void {
-    const keyMax = keyBytes ? keyBytes.keyTo - keyBytes.keyFrom : 3 * (key?.length ?? 0);
+  /** push without an object per row (the spooling loop's). */
+  put(csvLength: number, sideLength: number, hash: string | null, key: string | null, parentKey: string | null): void {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
-    const max = 20 + keyMax + 3 * ((hash?.length ?? 0) + (parentKey?.length ?? 0));
+    const max = 20 + 3 * ((hash?.length ?? 0) + (key?.length ?? 0) + (parentKey?.length ?? 0));
     const buf = this.file.reserve(max);
     let at = this.file.used;
     buf.writeUInt32LE(csvLength, at);
     buf.writeUInt32LE(sideLength, at + 4);
     at += 8;
     at += putString(buf, at, hash);
-    if (keyBytes) {
-      const { keySrc, keyFrom, keyTo } = keyBytes;
-      buf.writeUInt32LE(keyTo - keyFrom, at);
-      at += 4;
-      if (keyTo - keyFrom > 64) at += keySrc.copy(buf, at, keyFrom, keyTo);
-      else for (let j = keyFrom; j < keyTo; j++) buf[at++] = keySrc[j]!;
-    } else at += putString(buf, at, key);
+    at += putString(buf, at, key);
     at += putString(buf, at, parentKey);
     this.file.commit(at - this.file.used);
     this.rows++;

@@ -22,7 +22,7 @@ import { LineBytesRows } from './line-bytes-row.js';
 import { QuotaGuard } from './quota-guard.js';
 import { buildRow, isRefused, nullCellFor, type BuiltRow, type RefusedRow } from './record-row.js';
 import { rowHashOfLfBytes } from './row-hash.js';
-import { RowPlaceLog, type KeyBytes } from './row-places.js';
+import { RowPlaceLog } from './row-places.js';
 import { RunReport, type RunSummary, type StreamCounts } from './run-report.js';
 import { StateGate } from './state-gate.js';
 import { planStream, type DescribeSource, type StreamPlan } from './stream-plan.js';
@@ -107,12 +107,7 @@ interface QueuedBlock {
  * A row ready to spool: built from a parsed record (its CSV as text) or from the line's bytes. A null hash is left
  * for the places import to derive (Sink.hashRows: nothing asks for it while spooling).
  */
-type SpoolRow = Omit<BuiltRow, 'csv' | 'hash'> & {
-  readonly csv: string | Uint8Array;
-  readonly hash: string | null;
-  /** The key still as UTF-8 bytes (then `key` is null): no string is made for it unless skip_unchanged asks. */
-  readonly keyBytes?: KeyBytes;
-};
+type SpoolRow = Omit<BuiltRow, 'csv' | 'hash'> & { readonly csv: string | Uint8Array; readonly hash: string | null };
 
 /** Chunk tasks that may run ahead of the reader, per job slot: the next chunk spools while jobs process. */
 const QUEUE_PER_SLOT = 2;
@@ -389,15 +384,14 @@ export class TargetRun {
     row.csvBytes = n;
     row.eol = rows.crlf ? 'CRLF' : 'LF';
     row.hash = hash;
-    row.keyBytes = rows.keySrc !== undefined ? (rows as KeyBytes) : undefined;
-    row.key = row.keyBytes ? null : rows.key;
+    row.key = rows.key;
     row.parentKey = rows.parentKey;
     this.placeRow(sink, counts, seq, row, block.subarray(start, end), line);
   }
 
   private bytesSink: Sink | undefined;
   /** The row placeRow is handed for each line the byte-level builder built (it keeps none of it). */
-  private readonly bytesRow: { -readonly [K in keyof SpoolRow]: SpoolRow[K] } = { csv: '', csvBytes: 0, eol: 'LF', hash: null, key: null, parentKey: null, keyBytes: undefined };
+  private readonly bytesRow: { -readonly [K in keyof SpoolRow]: SpoolRow[K] } = { csv: '', csvBytes: 0, eol: 'LF', hash: null, key: null, parentKey: null };
 
   /** The reader waits while as many chunk tasks as the job slots can use are already queued. */
   private async keepUp(): Promise<void> {
@@ -579,13 +573,9 @@ export class TargetRun {
       return;
     }
     const key = row.key;
-    if (this.s.skip_unchanged && (plan.operation === 'upsert' || plan.operation === 'update') && row.hash !== null) {
-      const kb = row.keyBytes;
-      const k = kb ? kb.keySrc.toString('utf8', kb.keyFrom, kb.keyTo) : key;
-      if (k && this.ledger.loadedHash(plan.object, k) === row.hash) {
-        counts.skippedUnchanged++;
-        return;
-      }
+    if (this.s.skip_unchanged && key && (plan.operation === 'upsert' || plan.operation === 'update') && row.hash !== null && this.ledger.loadedHash(plan.object, key) === row.hash) {
+      counts.skippedUnchanged++;
+      return;
     }
     const csvBytes = row.csvBytes;
     if (csvBytes + sink.headerBytes > this.s.max_bytes_per_upload) {
@@ -596,7 +586,7 @@ export class TargetRun {
     this.currentSeq = seq;
     const chunker = this.chunkerFor(sink, row.eol);
     const chunk = chunker.add(row.csv, text, csvBytes);
-    chunk.places.put(chunk.writer.lastCsvLength, chunk.writer.lastSideLength, row.hash, key, row.parentKey, row.keyBytes);
+    chunk.places.put(chunk.writer.lastCsvLength, chunk.writer.lastSideLength, row.hash, key, row.parentKey);
     chunker.sealIfFull();
   }
 
