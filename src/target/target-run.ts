@@ -515,7 +515,6 @@ export class TargetRun {
       if (this.s.unmapped_streams === 'skip') {
         if (!old) this.log.log('warn', `stream "${m.stream}" has no entry in config key "streams" and unmapped_streams is "skip": its records are counted and not loaded`);
         this.setSink({ stream: m.stream, properties, plan: undefined, nullCell: '', hashRows: false, counts: this.report.stream(m.stream), version, schema: m.schema, schemaText, headerBytes: 0, chunkers: new Map() });
-        this.report.stream(m.stream);
         return;
       }
       mapping = { object: m.stream, operation: this.s.default_operation };
@@ -525,10 +524,14 @@ export class TargetRun {
     const headerBytes = Buffer.byteLength(csvLine(plan.columns.map((c) => c.header), 'CRLF'));
     const nullCell = nullCellFor(plan, this.s.null_handling);
     const bytesPlan = lineBytesPlan(plan, m.schema, nullCell);
-    const hashRows = this.ledger.mayReuse(m.stream) || (this.s.skip_unchanged && (plan.operation === 'upsert' || plan.operation === 'update'));
+    const hashRows = this.ledger.mayReuse(m.stream) || this.skipsUnchanged(plan.operation);
     this.setSink({ stream: m.stream, properties, plan, nullCell, bytesPlan, hashRows, counts: this.report.stream(m.stream, plan.object, plan.operation), version, schema: m.schema, schemaText, headerBytes, chunkers: old?.chunkers ?? new Map() });
-    this.report.stream(m.stream, plan.object, plan.operation);
     if (!old) this.log.log('info', `stream "${m.stream}" -> ${plan.object} (${plan.operation}${plan.externalId ? ` on ${plan.externalId}` : ''}): ${plan.columns.map((c) => c.header).join(', ')}`);
+  }
+
+  /** skip_unchanged applies to updates and upserts only: an insert has no earlier load to compare with. */
+  private skipsUnchanged(operation: string): boolean {
+    return this.s.skip_unchanged && (operation === 'upsert' || operation === 'update');
   }
 
   private setSink(sink: Sink): void {
@@ -573,7 +576,7 @@ export class TargetRun {
       return;
     }
     const key = row.key;
-    if (this.s.skip_unchanged && key && (plan.operation === 'upsert' || plan.operation === 'update') && row.hash !== null && this.ledger.loadedHash(plan.object, key) === row.hash) {
+    if (key && row.hash !== null && this.skipsUnchanged(plan.operation) && this.ledger.loadedHash(plan.object, key) === row.hash) {
       counts.skippedUnchanged++;
       return;
     }
@@ -768,7 +771,7 @@ export class TargetRun {
       counts.failedByCode[code] = (counts.failedByCode[code] ?? 0) + n;
     }
     counts.loaded += r.ok;
-    if (this.s.skip_unchanged && (chunk.operation === 'upsert' || chunk.operation === 'update')) this.ledger.rememberLoaded(chunk.id, chunk.object);
+    if (this.skipsUnchanged(chunk.operation)) this.ledger.rememberLoaded(chunk.id, chunk.object);
     const lockDominated = r.lockErrors > 0 && r.lockErrors * 2 >= r.transient + r.failed;
     const carry = tries >= this.s.max_retries || this.stopping !== undefined;
     const next = finishChunk(this.ledger, chunk, {
