@@ -10,9 +10,8 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { request } from 'undici';
+import { decodedBody } from '../dist/src/bulk/index.js';
 
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -85,15 +84,12 @@ async function main() {
   }).then((r) => r.json())).access_token;
   const h = { Authorization: `Bearer ${tok}` };
   const call = (p, init = {}) => fetch(`${url}/services/data/${API}/${p}`, { ...init, headers: { ...h, ...(init.headers ?? {}) } });
-  /** A result download as the client makes it (src/bulk: undici request, gzip asked for and inflated): decoded bytes and headers. */
+  /** A result download as the client makes it (src/bulk's undici request, gzip asked for, its decodedBody): decoded bytes and headers. */
   const download = async (p) => {
     const res = await request(`${url}/services/data/${API}/${p}`, { headers: { ...h, accept: 'text/csv', 'accept-encoding': 'gzip' } });
     if (res.statusCode !== 200) throw new Error(`${p}: HTTP ${res.statusCode} ${await res.body.text()}`);
     let bytes = 0;
-    const count = async function* (src) {
-      for await (const c of src) bytes += c.length;
-    };
-    await (res.headers['content-encoding'] === 'gzip' ? pipeline(res.body, createGunzip(), count) : pipeline(res.body, count));
+    for await (const c of decodedBody(res.body)) bytes += c.length;
     return { bytes, headers: res.headers };
   };
   const wait = async (p) => {
