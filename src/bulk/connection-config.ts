@@ -3,7 +3,8 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { compiledValidator } from '../compiled-schemas.js';
 import { packageRoot } from '../paths.js';
 import { ConfigError } from './errors.js';
 
@@ -44,21 +45,10 @@ export const SECRET_CONFIG_KEYS = ['client_secret', 'refresh_token', 'password',
 /** The oldest API version this client works with (query jobs arrived in 47.0). */
 export const MIN_API_VERSION = 47;
 
-export const CONNECTION_CONFIG_SCHEMA_FILE = 'connection-config.schema.json';
+export const CONNECTION_CONFIG_SCHEMA_FILE = 'connection-config.schema.json' as const;
 
 export function connectionConfigSchemaPath(): string {
   return join(packageRoot(), 'schemas', CONNECTION_CONFIG_SCHEMA_FILE);
-}
-
-let validator: ValidateFunction | undefined;
-
-function validate(): ValidateFunction {
-  if (!validator) {
-    const schema: unknown = JSON.parse(readFileSync(connectionConfigSchemaPath(), 'utf8'));
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: true, strictRequired: false });
-    validator = ajv.compile(schema as object);
-  }
-  return validator;
 }
 
 /**
@@ -70,7 +60,7 @@ export function parseConnectionConfig(raw: unknown): ConnectionConfig {
   const data: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
   // Numbers are welcome for api_version (62 or 62.0) although the schema wants the string form.
   if (typeof data.api_version === 'number') data.api_version = data.api_version.toFixed(1);
-  const v = validate();
+  const v = compiledValidator(CONNECTION_CONFIG_SCHEMA_FILE);
   if (!v(data)) throw configErrorFrom(v.errors ?? [], data);
 
   const flow = data.auth_flow as AuthFlow;

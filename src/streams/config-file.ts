@@ -1,10 +1,9 @@
-// Reading a connector's JSON config file and validating it against its JSON Schema (ajv), with one message that
-// names each bad key. Connection keys are validated by the Bulk client (parseConnectionConfig); a connector's schema
+// Reading a connector's JSON config file and validating it against its JSON Schema (compiled at build time:
+// compiled-schemas.ts), with one message that names each bad key. Connection keys are validated by the Bulk client (parseConnectionConfig); a connector's schema
 // lists its own keys, so one file can serve both tap and target.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { packageRoot } from '../paths.js';
+import type { ErrorObject } from 'ajv';
+import { compiledValidator, type CompiledSchemaFile } from '../compiled-schemas.js';
 import { ConnectorError, type ConnectorErrorCode } from './connector-errors.js';
 
 /** Reads and parses a JSON file; `what` names it in errors ("config file", "catalog", "state file"). */
@@ -23,20 +22,15 @@ export function readJsonFile(path: string, what: string, code: ConnectorErrorCod
 }
 
 /**
- * Compiles `schemas/<schemaFile>` once and returns a checker that fills defaults in place (on a copy) and throws
+ * A checker for `schemas/<schemaFile>` that fills defaults in place (on a copy) and throws
  * ConnectorError(CONFIG_INVALID) naming every bad key.
  */
-export function configValidator<T>(schemaFile: string): (raw: unknown) => T {
-  let validate: ValidateFunction | undefined;
+export function configValidator<T>(schemaFile: CompiledSchemaFile): (raw: unknown) => T {
   return (raw: unknown): T => {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
       throw new ConnectorError('CONFIG_INVALID', 'the configuration must be a JSON object');
     }
-    if (!validate) {
-      const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', schemaFile), 'utf8')) as object;
-      const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false });
-      validate = ajv.compile(schema);
-    }
+    const validate = compiledValidator(schemaFile);
     const data = structuredClone(raw) as Record<string, unknown>;
     if (!validate(data)) {
       const [message, key] = describeErrors(validate.errors ?? []);

@@ -1,9 +1,6 @@
 // The Singer catalog: its shape (validated against schemas/singer-catalog.schema.json at the edge), breadcrumb
 // metadata, and the selection rules Singer and Meltano apply. Protocol layer only: no Salesforce words here.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
-import { packageRoot } from '../paths.js';
+import { compiledValidator } from '../compiled-schemas.js';
 import { ConnectorError } from './connector-errors.js';
 import type { JsonSchema, JsonValue } from './singer-messages.js';
 
@@ -44,14 +41,9 @@ export interface Catalog {
   streams: CatalogStream[];
 }
 
-let validate: ValidateFunction | undefined;
-
 /** Checks that a parsed JSON value is a Singer catalog; the error names where it breaks the shape. */
 export function parseCatalog(raw: unknown, source: string): Catalog {
-  if (!validate) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'singer-catalog.schema.json'), 'utf8')) as object;
-    validate = new Ajv({ allErrors: false, strict: false }).compile(schema);
-  }
+  const validate = compiledValidator('singer-catalog.schema.json');
   if (!validate(raw)) {
     const e = validate.errors?.[0];
     const at = e ? e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)' : '(root)';
