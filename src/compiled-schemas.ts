@@ -1,6 +1,6 @@
 // JSON Schema checkers compiled when the package is built: scripts/compile-schemas.mjs writes ajv's standalone code
 // for each schema below to dist/src/compiled-schemas/. A connector start then loads a small module instead of
-// compiling its config schemas, which took 0.17 of the 0.42 CPU-seconds a target start cost (node --cpu-prof).
+// compiling its config schemas with ajv: a small target run took 0.92 CPU-seconds before, 0.81 after (10 runs each).
 // Schemas that arrive at run time (a Singer SCHEMA message) are still compiled by ajv where they arrive.
 import { createRequire } from 'node:module';
 import type { Options, ValidateFunction } from 'ajv';
