@@ -2,14 +2,12 @@
 // on: a schema edited without a build fails here, not in a user's run.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { COMPILED_SCHEMAS, compiledModuleName, compiledValidator, type CompiledSchemaFile } from '../src/compiled-schemas.js';
-import { packageRoot } from '../src/paths.js';
+import { COMPILED_SCHEMAS, compiledModulePath, compiledValidator, type CompiledSchemaFile } from '../src/compiled-schemas.js';
 import { standaloneSource } from '../src/schema-standalone.js';
 
 for (const file of Object.keys(COMPILED_SCHEMAS) as CompiledSchemaFile[]) {
   t.test(`${file}: the built checker is what the schema compiles to now`, async (t) => {
-    const built = readFileSync(join(packageRoot(), 'dist', 'src', 'compiled-schemas', compiledModuleName(file)), 'utf8');
+    const built = readFileSync(compiledModulePath(file), 'utf8');
     t.ok(built === standaloneSource(file), 'byte for byte');
     t.equal(compiledValidator(file), compiledValidator(file), 'loaded once, the same function after');
   });

@@ -1,6 +1,6 @@
 // Reading a connector's JSON config file and validating it against its JSON Schema (compiled at build time:
-// compiled-schemas.ts), with one message that names each bad key. Connection keys are validated by the Bulk client (parseConnectionConfig); a connector's schema
-// lists its own keys, so one file can serve both tap and target.
+// compiled-schemas.ts), with one message that names each bad key. Connection keys are validated by the Bulk client
+// (parseConnectionConfig); a connector's schema lists its own keys, so one file can serve both tap and target.
 import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import { compiledValidator, type CompiledSchemaFile } from '../compiled-schemas.js';

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startEmu } from '../helpers/emulator.js';
 import { startLoopbackProxy } from './helpers/loopback-proxy.js';
-import { childEnv } from '../helpers/child-env.js';
 
 const PAGE_BYTES = 200 * 1024 * 1024;
 const RSS_LIMIT = 200 * 1024 * 1024;
@@ -40,7 +39,7 @@ t.test('a 200 MB page with an unclosed quote ends in a ProtocolError naming job 
   );
 
   const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/unclosed-quote-run.js', import.meta.url))], {
-    env: childEnv({ SF_URL: stub.url }),
+    env: { ...process.env, SF_URL: stub.url },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -8,7 +8,6 @@ import t from 'tap';
 import { withEmulator } from '../helpers/emulator.js';
 import { TAP_CLI, connection as tapConnection, discoverCatalog, gateProxy, selectStreams, writeJson } from '../tap/tap-harness.js';
 import { TARGET_CLI, record, schema, startTarget, state, workDir, writeConfig } from '../target/target-harness.js';
-import { childEnv } from '../helpers/child-env.js';
 
 interface JsonLine {
   level: string;
@@ -62,7 +61,7 @@ t.test('tap, stderr not a terminal: progress log lines with rows, pages and reco
   const gate = await gateProxy(t, h.url, { holdResultsAfter: 1 });
   const catalog = writeJson(dir, 'cat.json', selectStreams(await discoverCatalog(dir, h.url), ['Contact']));
   const cfg = writeJson(dir, 'c.json', tapConnection(gate.url, { start_date: '2020-01-01', window_size_days: 3650, page_size: 10, max_parallel_pages: 1 }));
-  const child = spawn(process.execPath, [TAP_CLI, '--config', cfg, '--catalog', catalog, '--log-format', 'json', '--progress-seconds', '0.05'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [TAP_CLI, '--config', cfg, '--catalog', catalog, '--log-format', 'json', '--progress-seconds', '0.05'], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => void child.kill('SIGKILL'));
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -85,7 +84,7 @@ t.test('target, stderr a terminal (script -qc): a live line with the final count
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const cmd = `${quote(process.execPath)} ${quote(TARGET_CLI)} --config ${quote(cfg)} --progress-seconds 0.05 < ${quote(file)}`;
   const r = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`no end within 60 s:\n${out}`))), 60_000);

@@ -10,7 +10,6 @@ import { compareObject } from '../../src/demo/org-comparison.js';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
 import { TAP_CLI, connection, discoverCatalog, selectStreams, writeJson } from '../tap/tap-harness.js';
 import { TARGET_CLI } from '../target/target-harness.js';
-import { childEnv } from '../helpers/child-env.js';
 
 const PARENT = 'Account.External_Id__c';
 
@@ -25,7 +24,7 @@ function pipe(tapArgs: string[], targetArgs: string[], timeoutMs = 120_000): Pro
   const q = (a: string[]) => a.map((s) => `'${s.replace(/'/g, `'\\''`)}'`).join(' ');
   const script = `${q([process.execPath, TAP_CLI, ...tapArgs])} | ${q([process.execPath, TARGET_CLI, ...targetArgs])} > /dev/null; echo "exit \${PIPESTATUS[0]} \${PIPESTATUS[1]}" >&2`;
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     const timer = setTimeout(() => {

@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import t from 'tap';
 import { withEmulator } from '../helpers/emulator.js';
 import { TAP_CLI, connection, discoverCatalog, lastState, orgRows, records, runTap, selectStreams, writeJson } from './tap-harness.js';
-import { childEnv } from '../helpers/child-env.js';
 
 t.test('bad inputs', async (t) => {
   const h = await withEmulator(t);
@@ -83,7 +82,7 @@ t.test('a reader that goes away (EPIPE) ends the run at once, not stream after s
   const dir = t.testdir();
   const catalog = writeJson(dir, 'cat.json', selectStreams(await discoverCatalog(dir, h.url), ['Account', 'Contact', 'Lead']));
   await h.admin('/requests', { method: 'DELETE' });
-  const child = spawn(process.execPath, [TAP_CLI, '--config', writeJson(dir, 'c.json', connection(h.url)), '--catalog', catalog], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [TAP_CLI, '--config', writeJson(dir, 'c.json', connection(h.url)), '--catalog', catalog], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   child.stdout.once('data', () => child.stdout.destroy());

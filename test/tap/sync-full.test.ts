@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import t from 'tap';
 import { withEmulator } from '../helpers/emulator.js';
 import { TAP_CLI, connection, differences, discoverCatalog, gateProxy, lastState, orgRows, records, runTap, selectStreams, writeJson } from './tap-harness.js';
-import { childEnv } from '../helpers/child-env.js';
 
 t.test('a full run extracts every Account and Contact of the org, typed, with deleted rows', async (t) => {
   const h = await withEmulator(t);
@@ -140,7 +139,7 @@ t.test('a slow reader gets the same output: stdout waits for it', async (t) => {
   const h = await withEmulator(t, { scale: 3, limits: { defaultPageRecords: 200 } });
   const dir = t.testdir();
   const catalog = selectStreams(await discoverCatalog(dir, h.url), ['Contact']);
-  const child = spawn(process.execPath, [TAP_CLI, '--config', writeJson(dir, 'c.json', connection(h.url)), '--catalog', writeJson(dir, 'cat.json', catalog)], { env: childEnv(), stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [TAP_CLI, '--config', writeJson(dir, 'c.json', connection(h.url)), '--catalog', writeJson(dir, 'cat.json', catalog)], { stdio: ['ignore', 'pipe', 'ignore'] });
   let text = '';
   let chunks = 0;
   // The reader takes one chunk per timer turn: the tap writes far faster than that.

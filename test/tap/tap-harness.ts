@@ -9,7 +9,6 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { csvRows, type Harness } from '../helpers/emulator.js';
-import { childEnv } from '../helpers/child-env.js';
 
 export const TAP_CLI = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'src', 'tap', 'cli.js');
 
@@ -33,7 +32,7 @@ export function writeJson(dir: string, name: string, value: unknown): string {
 /** Runs the tap to its end (bounded), collecting stdout lines as JSON. */
 export function runTap(args: string[], timeoutMs = 60_000): Promise<TapRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TAP_CLI, ...args], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [TAP_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -74,7 +73,7 @@ export interface LiveTap {
 }
 
 export function startTap(args: string[]): LiveTap {
-  const child = spawn(process.execPath, [TAP_CLI, ...args], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [TAP_CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: any[] = [];
   const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
   let err = '';

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { csvRows, type Harness } from '../helpers/emulator.js';
-import { childEnv } from '../helpers/child-env.js';
 
 export const TARGET_CLI = fileURLToPath(new URL('../../src/target/cli.js', import.meta.url));
 
@@ -53,7 +52,7 @@ export interface Spawned {
 
 /** Starts the binary; `input` is written to its stdin (then closed unless keepOpen). */
 export function startTarget(configPath: string, input: string | undefined, args: string[] = [], keepOpen = false): Spawned {
-  const child = spawn(process.execPath, [TARGET_CLI, '--config', configPath, ...args], { env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [TARGET_CLI, '--config', configPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
