@@ -13,10 +13,6 @@ import { LineLogger } from '../dist/src/streams/log-lines.js';
 import { parseTargetConfig } from '../dist/src/target/target-config.js';
 import { RunReport } from '../dist/src/target/run-report.js';
 import { TargetRun } from '../dist/src/target/target-run.js';
-import { setFlagsFromString } from 'node:v8';
-
-// As the target's binary does (src/target/cli.ts): small semi-spaces keep RSS flat.
-setFlagsFromString('--max-semi-space-size=4');
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // tap-salesforce-bulk: Singer tap over Bulk API 2.0. stdout carries only Singer messages (or the catalog /
 // about document asked for); every log line, progress and summary goes to stderr. Exit codes: EXIT_CODES.
-import { setFlagsFromString } from 'node:v8';
 import { BulkClient, Redactor, SalesforceError, connectionConfigSchemaPath } from '../bulk/index.js';
 import { connectorCommand } from '../streams/connector-command.js';
 import { LineLogger, type LogFormat, type LogLevel } from '../streams/log-lines.js';
@@ -30,11 +29,6 @@ interface CliOptions {
   logFormat: LogFormat;
   progressSeconds: number;
 }
-
-// Every row is short-lived garbage; with V8's default 16 MB semi-spaces a 1M-row extract let RSS drift to 223 MB
-// (100k rows: 116 MB) although nothing is retained. Smaller semi-spaces keep it at 130 MB at the same speed
-// (bench/tap-extract.mjs). The new space reads this limit whenever it grows, so setting it here takes effect.
-setFlagsFromString('--max-semi-space-size=4');
 
 const redactor = new Redactor();
 let interruptedBy: NodeJS.Signals | undefined;

@@ -29,7 +29,8 @@ export class BlockWorkers {
   constructor(count: number, plans: readonly PlanUpdate[]) {
     this.booting = count;
     for (let i = 0; i < count; i++) {
-      // Every block is short-lived garbage, as in the reader (see cli.ts): a small young generation keeps RSS flat.
+      // Every block is short-lived garbage: a small young generation keeps RSS flat. A worker's heap limits are set
+      // here, when its isolate is made; the main thread's are fixed at process start (see README, Memory).
       const worker = new Worker(new URL('./block-worker.js', import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       const slot: Slot = { worker, pending: new Map() };
       worker.on('message', (m: { id: number; result: BlockResult } | { ready: true }) => {

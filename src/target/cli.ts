@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // target-salesforce-bulk: Singer messages on stdin -> Salesforce Bulk API 2.0 ingest jobs. stdout carries only the
 // STATE values the StateGate lets out; logs, progress and the summary go to stderr.
-import { setFlagsFromString } from 'node:v8';
 import { connectionConfigSchemaPath, Redactor } from '../bulk/index.js';
 import { connectorCommand } from '../streams/connector-command.js';
 import { LineLogger, type LogFormat, type LogLevel } from '../streams/log-lines.js';
@@ -26,10 +25,6 @@ function about(): PluginDescriptor {
     schemaFiles: SCHEMA_FILES(),
   };
 }
-
-// Every record is short-lived garbage; V8's default 16 MB semi-spaces let RSS drift upwards with the record count
-// although nothing is retained (bench/target-load.mjs). As the tap does; the new space reads this when it grows.
-setFlagsFromString('--max-semi-space-size=4');
 
 async function main(argv: string[]): Promise<number> {
   const program = connectorCommand({
