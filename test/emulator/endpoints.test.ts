@@ -72,6 +72,27 @@ t.test('sobjects and describe come from captured metadata, urls at the requested
   t.same(missing.body, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
 });
 
+t.test('two emulators in one process: each describe names its own origin and the version asked', async (t) => {
+  // Describes are serialized once per process and version (rest-routes.ts); the origin is put in per request.
+  const emulators = [await withEmulator(t), await withEmulator(t)];
+  t.not(emulators[0]!.url, emulators[1]!.url);
+  for (const v of ['v60.0', API, 'v60.0']) {
+    for (const h of emulators) {
+      const d = await h.json(`/services/data/${v}/sobjects/Account/describe`);
+      t.equal(d.status, 200);
+      t.equal(d.body.urls.uiDetailTemplate, `${h.url}/{ID}`, `${h.url} ${v}: its own origin`);
+      t.equal(d.body.urls.uiNewRecord, `${h.url}/001/e`);
+      t.equal(d.body.urls.describe, `/services/data/${v}/sobjects/Account/describe`, `${h.url} ${v}: the version asked`);
+      const list = await h.json(`/services/data/${v}/sobjects/`);
+      const account = list.body.sobjects.find((s: any) => s.name === 'Account');
+      t.equal(account.urls.describe, `/services/data/${v}/sobjects/Account/describe`);
+      const raw = JSON.stringify(d.body) + JSON.stringify(list.body);
+      t.notMatch(raw, /salesforce\.com/, 'no captured host left');
+      t.same([...new Set([...raw.matchAll(/\/services\/data\/(v\d+\.0)\//g)].map((m) => m[1]))], [v], 'no other version left');
+    }
+  }
+});
+
 t.test('an unknown version or path answers 404, a wrong method 405', async (t) => {
   const h = await withEmulator(t);
   t.equal((await h.json('/services/data/v99.0/limits')).status, 404);
