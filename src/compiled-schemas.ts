@@ -15,6 +15,8 @@ export const COMPILED_SCHEMAS = {
   'tap-config.schema.json': CONFIG,
   'target-config.schema.json': CONFIG,
   'singer-catalog.schema.json': { allErrors: false, strict: false },
+  'emulator-faults.schema.json': { allErrors: true, strict: false },
+  'emulator-seed.schema.json': { allErrors: true, strict: true, allowUnionTypes: true },
 } as const satisfies Record<string, Options>;
 
 export type CompiledSchemaFile = keyof typeof COMPILED_SCHEMAS;

@@ -6,7 +6,7 @@ export class ProgressView {
   private readonly multi: cliProgress.MultiBar | undefined;
   private bar: cliProgress.SingleBar | undefined;
 
-  constructor(private readonly tty = Boolean(process.stderr.isTTY)) {
+  constructor(tty = Boolean(process.stderr.isTTY)) {
     this.multi = tty
       ? new cliProgress.MultiBar(
           { format: '{phase} |{bar}| {value}/{total} {unit}', hideCursor: true, clearOnComplete: true, stream: process.stderr },

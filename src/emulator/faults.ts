@@ -1,8 +1,6 @@
 // Fault injection: the failures real orgs produce, on demand and reproducible (seeded).
-import { Ajv } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { compiledValidator } from '../compiled-schemas.js';
 import { hashString, seededRng, type Rng } from './rng.js';
 
 export type FaultKind =
@@ -60,14 +58,9 @@ export type FaultDecision =
   | { readonly kind: 'none'; readonly latencyMs: number }
   | { readonly kind: Exclude<FaultKind, 'latency'>; readonly latencyMs: number; readonly rule: FaultRule };
 
-let validate: ((v: unknown) => boolean) & { errors?: unknown } | undefined;
-
 /** Validates a fault configuration against schemas/emulator-faults.schema.json; throws naming the bad key. */
 export function parseFaultConfig(value: unknown, source = 'faults'): FaultConfig {
-  if (!validate) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas/emulator-faults.schema.json'), 'utf8'));
-    validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  }
+  const validate = compiledValidator('emulator-faults.schema.json');
   if (!validate(value)) {
     const errs = (validate.errors as { instancePath: string; message?: string }[])
       .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`)

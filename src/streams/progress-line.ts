@@ -2,7 +2,8 @@
 // bottom of stderr by cli-progress, with log lines scrolling above it; otherwise an info log line every few seconds
 // (a CI log or Meltano's). Counting stays with the run (the tap's ProgressReport, the target's RunReport); this only
 // shows their snapshot.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import { InvalidArgumentError, Option } from 'commander';
 import type { LineLogger, LogFields } from './log-lines.js';
 
@@ -24,6 +25,9 @@ export interface ProgressLineOptions {
 
 const LIVE_EVERY_MS = 500;
 
+/** cli-progress is loaded only for a live line: most runs (pipes, CI, Meltano) never draw one, and it is 21 modules. */
+const loadCliProgress = (): typeof cliProgress => createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+
 export class ProgressLine {
   private timer: NodeJS.Timeout | undefined;
   private multi: cliProgress.MultiBar | undefined;
@@ -35,7 +39,7 @@ export class ProgressLine {
     const { logger } = this.o;
     if (this.timer || !logger.enabled('info')) return;
     if (this.o.tty && logger.format === 'text') {
-      const multi = new cliProgress.MultiBar({ format: '{status}', stream: process.stderr, hideCursor: true, clearOnComplete: false, autopadding: false });
+      const multi = new (loadCliProgress().MultiBar)({ format: '{status}', stream: process.stderr, hideCursor: true, clearOnComplete: false, autopadding: false });
       this.multi = multi;
       this.bar = multi.create(1, 0, { status: this.o.snapshot().text });
       // A log line written straight to stderr would tear the live line: it goes above it instead.

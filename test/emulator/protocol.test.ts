@@ -2,7 +2,7 @@
 // reference (shared/reference/bulk-api-2.md §3, §4, §8).
 import t from 'tap';
 import { isValidId } from '../../src/emulator/ids.js';
-import { API, csvRows, withEmulator } from '../helpers/emulator.js';
+import { csvRows, withEmulator } from '../helpers/emulator.js';
 
 const DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/;
 

@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import { withEmulator, type Harness } from '../helpers/emulator.js';
-import { jobCreates, killHard, query, record, runTarget, schema, startTarget, state, waitForRequest, waitForStderr, workDir, writeConfig } from './target-harness.js';
+import { killHard, query, record, runTarget, schema, startTarget, state, waitForRequest, waitForStderr, workDir, writeConfig } from './target-harness.js';
 
 const N = 120;
 const input = (): string[] => [

@@ -4,13 +4,13 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
 import { parseRetryAfter } from './backoff.js';
 import { abortReason, sleep } from '../abortable-sleep.js';
 import { AbortedError, NetworkError, ProtocolError, SalesforceError, withJob, type RequestRef } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Redactor } from '../redact.js';
 import { errorFromResponse } from './response-error.js';
+import { Agent, request } from './undici-parts.js';
 import { DEFAULT_RETRY_POLICY, decideRetry, isTransient, provesNotProcessed, refetchDelay, type RetryPolicy } from './retry-policy.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -129,8 +129,7 @@ export class HttpTransport {
       let failure: SalesforceError;
       let retryAfterMs: number | undefined;
       try {
-        const res = await request(req.url, {
-          dispatcher: this.agent,
+        const res = await request(this.agent, req.url, {
           method: req.method,
           headers: this.headersFor(req),
           body: openBody(req.body),

@@ -1,9 +1,9 @@
 // Seeds: the org the emulator starts with. Built-in "demo" and "empty", or a JSON file validated against
 // schemas/emulator-seed.schema.json (then checked against the org's metadata: objects, fields, values, references).
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { packageRoot } from '../../paths.js';
+import { dirname } from 'node:path';
+import type { ErrorObject } from 'ajv';
+import { compiledValidator } from '../../compiled-schemas.js';
 import {
   createDemoOrg,
   DEMO_OBJECTS,
@@ -77,15 +77,7 @@ export class SeedError extends Error {
 // ---------------------------------------------------------------------------------------------------------------
 // Validation
 
-let validator: ValidateFunction | undefined;
-
-function schemaValidator(): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas/emulator-seed.schema.json'), 'utf8')) as object;
-    validator = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
-  }
-  return validator;
-}
+const schemaValidator = () => compiledValidator('emulator-seed.schema.json');
 
 function formatAjvError(e: ErrorObject): string {
   const at = e.instancePath || '/';
