@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { createOrgStore } from '../../src/emulator/org/store.js';
+import { ValueIndex } from '../../src/emulator/org/value-index.js';
 import type { Row } from '../../src/emulator/org/types.js';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -73,4 +74,27 @@ t.test('a hard-delete compaction moves rows; lookups still find them', async (t)
   t.same(accounts.findBy('External_Id__c', 'E10'), []);
   t.throws(() => accounts.insert({ Name: 'dup', External_Id__c: 'e2500' }, NOW), { code: 'DUPLICATE_VALUE' });
   t.equal(accounts.insert({ Name: 'free again', External_Id__c: 'E10' }, NOW).External_Id__c, 'E10');
+});
+
+t.test('a case-insensitive index hashes ASCII text without upper-casing it, and other text by upper-casing it', async (t) => {
+  const rows: Row[] = [{ Name: 'bench-1' }, { Name: 'Über' }, { Name: 'MiXeD-Ω' }, { Name: 'plain' }];
+  const keyOf = (v: unknown) => (typeof v === 'string' && v !== '' ? v.toUpperCase() : undefined);
+  const folded = new ValueIndex('Name', keyOf, 0, true);
+  const byKey = new ValueIndex('Name', keyOf, 0, false);
+  rows.forEach((r, p) => {
+    folded.addValue(r.Name, p);
+    byKey.add(keyOf(r.Name)!, p);
+  });
+  for (const [probe, want] of [['BENCH-1', [0]], ['über', [1]], ['mixed-ω', [2]], ['PLAIN', [3]], ['bench-2', []]] as const) {
+    for (const [name, idx] of [['folded', folded], ['by key', byKey]] as const) {
+      const out: number[] = [];
+      idx.find(keyOf(probe)!, rows, out);
+      t.same(out, want, `${name}: ${probe}`);
+    }
+  }
+  folded.addValue('', 9);
+  folded.addValue(null, 9);
+  const none: number[] = [];
+  folded.find('', rows, none);
+  t.same(none, [], 'empty and null values are not indexed');
 });

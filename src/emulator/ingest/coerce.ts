@@ -4,7 +4,6 @@
 import type { FieldDef, FieldValue } from '../org/types.js';
 import { rowErrors, type XsdType } from './errors.js';
 
-export type Deserialized = { readonly ok: true; readonly value: FieldValue } | { readonly ok: false; readonly error: string };
 
 const INT_RE = /^[+-]?\d+$/;
 const DOUBLE_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -16,8 +15,8 @@ const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?
 
 const INT32_MAX = 2147483647;
 
-function fail(col: number, raw: string, xsd: XsdType, f: FieldDef): Deserialized {
-  return { ok: false, error: rowErrors.deserialize(col, raw, xsd, f.name) };
+function fail(col: number, raw: string, xsd: XsdType, f: FieldDef): string {
+  return rowErrors.deserialize(col, raw, xsd, f.name);
 }
 
 function daysInMonth(y: number, m: number): number {
@@ -50,26 +49,34 @@ export function parseDateTime(raw: string): number | undefined {
   return fixed - offset;
 }
 
-/** Deserializes a non-empty cell (not `#N/A`) into the stored form of `f`. Reference/id fields are handled by the caller. */
-export function deserialize(f: FieldDef, raw: string, col: number): Deserialized {
+/**
+ * Deserializes a non-empty cell (not `#N/A`) into the stored form of `f`, put in `out.value`; returns the row's
+ * sf__Error when the cell is not of the field's type. Reference/id fields are handled by the caller. An out
+ * parameter, not a result object: a million-row job would allocate a million short-lived objects per column.
+ */
+export function deserialize(f: FieldDef, raw: string, col: number, out: { value: FieldValue }): string | undefined {
   switch (f.type) {
     case 'boolean': {
       const v = raw.toLowerCase();
-      if (v === 'true' || v === '1') return { ok: true, value: true };
-      if (v === 'false' || v === '0') return { ok: true, value: false };
+      if (v === 'true' || v === '1' || v === 'false' || v === '0') {
+        out.value = v === 'true' || v === '1';
+        return undefined;
+      }
       return fail(col, raw, 'boolean', f);
     }
     case 'int': {
       if (!INT_RE.test(raw)) return fail(col, raw, 'int', f);
       const n = Number(raw);
       if (Math.abs(n) > INT32_MAX) return fail(col, raw, 'int', f);
-      return { ok: true, value: n };
+      out.value = n;
+      return undefined;
     }
     case 'long': {
       if (!INT_RE.test(raw)) return fail(col, raw, 'long', f);
       const n = Number(raw);
       if (!Number.isFinite(n) || Math.abs(n) > 9223372036854775807) return fail(col, raw, 'long', f);
-      return { ok: true, value: n };
+      out.value = n;
+      return undefined;
     }
     case 'double':
     case 'currency':
@@ -77,31 +84,37 @@ export function deserialize(f: FieldDef, raw: string, col: number): Deserialized
       if (!DOUBLE_RE.test(raw)) return fail(col, raw, 'double', f);
       const n = Number(raw);
       if (!Number.isFinite(n)) return fail(col, raw, 'double', f);
-      return { ok: true, value: n };
+      out.value = n;
+      return undefined;
     }
     case 'date': {
       const m = DATE_RE.exec(raw);
       if (!m || !validDate(+m[1], +m[2], +m[3])) return fail(col, raw, 'date', f);
-      return { ok: true, value: raw };
+      out.value = raw;
+      return undefined;
     }
     case 'datetime': {
       const t = parseDateTime(raw);
       if (t === undefined) return fail(col, raw, 'dateTime', f);
-      return { ok: true, value: t };
+      out.value = t;
+      return undefined;
     }
     case 'time': {
       const m = TIME_RE.exec(raw);
       if (!m || +m[1] > 23 || +m[2] > 59 || (m[3] !== undefined && +m[3] > 59)) return fail(col, raw, 'time', f);
       const ms = (m[4] ?? '').padEnd(3, '0');
-      return { ok: true, value: `${m[1]}:${m[2]}:${m[3] ?? '00'}.${ms}Z` };
+      out.value = `${m[1]}:${m[2]}:${m[3] ?? '00'}.${ms}Z`;
+      return undefined;
     }
     case 'base64': {
       if (!/^[A-Za-z0-9+/]*={0,2}$/.test(raw)) return fail(col, raw, 'base64Binary', f);
-      return { ok: true, value: raw };
+      out.value = raw;
+      return undefined;
     }
     default:
       // text-like types keep the cell as it is (values are never trimmed)
-      return { ok: true, value: raw };
+      out.value = raw;
+      return undefined;
   }
 }
 
@@ -117,11 +130,17 @@ function picklistValues(f: FieldDef): Map<string, string> {
   return values;
 }
 
+/** 10^0 .. 10^21, each exact as a double. */
+const POWERS_OF_TEN = Array.from({ length: 22 }, (_, k) => 10 ** k);
+
+/** Digits left of the decimal point (0 for |n| < 1), counted without making a string per value. */
 function integerDigits(n: number): number {
   const a = Math.floor(Math.abs(n));
   if (a === 0) return 0;
   if (a >= 1e21) return Math.floor(Math.log10(a)) + 1;
-  return a.toString().length;
+  let d = 1;
+  while (a >= POWERS_OF_TEN[d]) d++;
+  return d;
 }
 
 /**
@@ -167,7 +186,8 @@ export function checkValue(f: FieldDef, value: FieldValue, raw: string, out: { v
       let n = value as number;
       if (f.precision > 0) {
         const scale = Math.max(0, Math.min(f.scale, 100));
-        n = Number(n.toFixed(scale));
+        // a whole number is already at every scale: no string round trip for it
+        if (!Number.isInteger(n)) n = Number(n.toFixed(scale));
         if (integerDigits(n) > f.precision - scale) return rowErrors.numberOutOfRange(f, raw);
         out.value = n;
       }

@@ -120,9 +120,10 @@ export class RowWriter {
         changes[f.name] = to18(raw);
         continue;
       }
-      const d = deserialize(f, raw, col.index + 1);
-      if (!d.ok) return d.error;
-      changes[f.name] = d.value;
+      const box = this.checked;
+      const error = deserialize(f, raw, col.index + 1, box);
+      if (error !== undefined) return error;
+      changes[f.name] = box.value;
     }
     return undefined;
   }

@@ -260,7 +260,7 @@ export class IngestRun {
 
   private cells(i: number): string[] {
     const s = this.scanned!;
-    return parseRecord(this.csv, s.starts[i], s.ends[i], this.spec.columnDelimiter);
+    return parseRecord(this.csv, s.starts[i], s.ends[i], this.spec.columnDelimiter, s.columns);
   }
 
   private processChunk(from: number, to: number, rng: Rng, holder: string): void {

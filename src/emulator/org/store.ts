@@ -139,6 +139,14 @@ export function isStorable(f: FieldDef): boolean {
  * How values of `f` are keyed in an index (undefined: not indexed), decided once per field: numbers by value,
  * ids in their 18-character form, case-insensitive text upper-cased.
  */
+/** What findBy returns when nothing matches: one shared array, not a new one per lookup of an absent key. */
+const NO_ROWS: readonly Row[] = Object.freeze([]);
+
+/** Whether a field's lookup key is its text upper-cased (Salesforce compares such values case-insensitively). */
+function foldsCase(f: FieldDef): boolean {
+  return TEXT_TYPES.has(f.type) && !f.caseSensitive && f.type !== 'id' && f.type !== 'reference';
+}
+
 function indexKeyOf(f: FieldDef): (v: FieldValue | undefined) => string | undefined {
   if (NUMBER_TYPES.has(f.type)) {
     return (v) => {
@@ -154,7 +162,7 @@ function indexKeyOf(f: FieldDef): (v: FieldValue | undefined) => string | undefi
       return normalizeId(s) ?? s;
     };
   }
-  if (TEXT_TYPES.has(f.type) && !f.caseSensitive) {
+  if (foldsCase(f)) {
     return (v) => (v === undefined || v === null || v === '' ? undefined : typeof v === 'string' ? v.toUpperCase() : String(v).toUpperCase());
   }
   return (v) => (v === undefined || v === null || v === '' ? undefined : String(v));
@@ -247,6 +255,8 @@ export class MemoryTable implements Table {
   private counter = ID_COUNTER_BASE;
   private readonly autoNumbers = new Map<string, number>();
   private readonly indexes = new Map<number, ValueIndex>();
+  /** The same indexes as a list: walked for every written row, where a Map iterator would be one more object. */
+  private readonly indexList: ValueIndex[] = [];
   /** Scratch list of row positions an index lookup found. */
   private readonly found: number[] = [];
   private readonly shapeRoot = new ShapeNode([]);
@@ -380,19 +390,20 @@ export class MemoryTable implements Table {
     return i;
   }
 
-  findBy(field: string, value: string): Row[] {
+  findBy(field: string, value: string): readonly Row[] {
     const i = this.colByName.get(field) ?? this.column(field);
     if (i === this.col.Id) {
       const r = this.get(value);
-      return r && r.IsDeleted !== true ? [r] : [];
+      return r && r.IsDeleted !== true ? [r] : NO_ROWS;
     }
     const idx = this.index(i);
     const key = idx.key(value);
-    if (key === undefined) return [];
+    if (key === undefined) return NO_ROWS;
     const found = this.found;
     found.length = 0;
     idx.find(key, this.rows, found);
-    if (found.length === 0) return [];
+    if (found.length === 0) return NO_ROWS;
+    if (found.length === 1) return [this.rows[found[0]]!];
     if (found.length > 1) found.sort((a, b) => a - b);
     return found.map((p) => this.rows[p]!);
   }
@@ -402,23 +413,22 @@ export class MemoryTable implements Table {
     let idx = this.indexes.get(i);
     if (!idx) {
       const field = this.columns[i];
-      idx = new ValueIndex(field.name, indexKeyOf(field), this.live);
+      idx = new ValueIndex(field.name, indexKeyOf(field), this.live, foldsCase(field));
       const rows = this.rows;
       const name = field.name;
       for (let p = 0; p < rows.length; p++) {
         const r = rows[p];
         if (r === undefined || r.IsDeleted === true) continue;
-        const key = idx.key(r[name]);
-        if (key !== undefined) idx.add(key, p);
+        idx.addValue(r[name], p);
       }
       this.indexes.set(i, idx);
+      this.indexList.push(idx);
     }
     return idx;
   }
 
   private indexAdd(idx: ValueIndex, v: FieldValue | undefined, pos: number): void {
-    const key = idx.key(v);
-    if (key !== undefined) idx.add(key, pos);
+    idx.addValue(v, pos);
   }
 
   private indexRemove(idx: ValueIndex, v: FieldValue | undefined, pos: number): void {
@@ -427,11 +437,13 @@ export class MemoryTable implements Table {
   }
 
   private indexesAdd(row: Row, pos: number): void {
-    for (const idx of this.indexes.values()) this.indexAdd(idx, row[idx.name], pos);
+    const list = this.indexList;
+    for (let k = 0; k < list.length; k++) this.indexAdd(list[k], row[list[k].name], pos);
   }
 
   private indexesRemove(row: Row, pos: number): void {
-    for (const idx of this.indexes.values()) this.indexRemove(idx, row[idx.name], pos);
+    const list = this.indexList;
+    for (let k = 0; k < list.length; k++) this.indexRemove(list[k], row[list[k].name], pos);
   }
 
   scan(includeDeleted: boolean): Iterable<Row> {
@@ -686,7 +698,7 @@ export class MemoryTable implements Table {
     if (this.indexes.size === 0) return;
     const wasLive = old.IsDeleted !== true;
     const isLive = row.IsDeleted !== true;
-    for (const idx of this.indexes.values()) {
+    for (const idx of this.indexList) {
       const name = idx.name;
       if (wasLive && isLive && old[name] === row[name]) continue;
       if (wasLive) this.indexRemove(idx, old[name], pos);
@@ -759,6 +771,7 @@ export class MemoryTable implements Table {
     this.holes = 0;
     // indexes hold positions: rebuilt on next use
     this.indexes.clear();
+    this.indexList.length = 0;
   }
 
   load(row: Row): void {

@@ -108,7 +108,7 @@ export interface Table {
   /** The row with this id (also when soft-deleted: check `IsDeleted`), or undefined. */
   get(id: string): Row | undefined;
   /** Rows whose `field` (externalId or idLookup) equals `value`; text compared case-insensitively unless the field is caseSensitive. Live rows only. */
-  findBy(field: string, value: string): Row[];
+  findBy(field: string, value: string): readonly Row[];
   /** Iterates rows in Id (insertion) order. Must not allocate per row. */
   scan(includeDeleted: boolean): Iterable<Row>;
   /**
