@@ -76,8 +76,8 @@ t.test('a hard-delete compaction moves rows; lookups still find them', async (t)
   t.equal(accounts.insert({ Name: 'free again', External_Id__c: 'E10' }, NOW).External_Id__c, 'E10');
 });
 
-t.test('a case-insensitive index hashes ASCII text without upper-casing it, and other text by upper-casing it', async (t) => {
-  const rows: Row[] = [{ Name: 'bench-1' }, { Name: 'Über' }, { Name: 'MiXeD-Ω' }, { Name: 'plain' }];
+t.test('a case-insensitive index hashes and compares ASCII text without upper-casing it, and other text by upper-casing it', async (t) => {
+  const rows: Row[] = [{ Name: 'bench-1' }, { Name: 'Über' }, { Name: 'MiXeD-Ω' }, { Name: 'plain' }, { Name: 'straße' }];
   const keyOf = (v: unknown) => (typeof v === 'string' && v !== '' ? v.toUpperCase() : undefined);
   const folded = new ValueIndex('Name', keyOf, 0, true);
   const byKey = new ValueIndex('Name', keyOf, 0, false);
@@ -85,7 +85,7 @@ t.test('a case-insensitive index hashes ASCII text without upper-casing it, and 
     folded.addValue(r.Name, p);
     byKey.add(keyOf(r.Name)!, p);
   });
-  for (const [probe, want] of [['BENCH-1', [0]], ['über', [1]], ['mixed-ω', [2]], ['PLAIN', [3]], ['bench-2', []]] as const) {
+  for (const [probe, want] of [['BENCH-1', [0]], ['über', [1]], ['mixed-ω', [2]], ['PLAIN', [3]], ['bench-2', []], ['STRASSE', [4]], ['bench-1x', []], ['bench-', []]] as const) {
     for (const [name, idx] of [['folded', folded], ['by key', byKey]] as const) {
       const out: number[] = [];
       idx.find(keyOf(probe)!, rows, out);

@@ -526,7 +526,12 @@ export class MemoryTable implements Table {
       idx.find(key, this.rows, found);
       if (found.length === 0) continue;
       if (found.length > 1) found.sort((a, b) => a - b);
-      const other = found.map((p) => this.rows[p]!.Id as string).find((x) => x !== selfId);
+      // the first row in Id order that is not the one being written (an update finds itself)
+      let other: string | undefined;
+      for (let k = 0; k < found.length && other === undefined; k++) {
+        const id = this.rows[found[k]]!.Id as string;
+        if (id !== selfId) other = id;
+      }
       if (other !== undefined) {
         throw new StoreError(
           'DUPLICATE_VALUE',
@@ -640,11 +645,15 @@ export class MemoryTable implements Table {
     return id;
   }
 
+  /**
+   * Copies a stored row into the scratch row (empty between writes): the fields the row holds, through its own
+   * keys, not a lookup of every column by name (an Account has 65; a generated one holds about 20).
+   */
   private loadScratch(row: Row): void {
     const s = this.scratch;
-    const cols = this.columns;
-    for (let i = 0; i < cols.length; i++) {
-      s[i] = row[cols[i].name];
+    for (const key in row) {
+      const i = this.colByName.get(key);
+      if (i !== undefined) s[i] = row[key];
     }
   }
 

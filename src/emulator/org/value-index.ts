@@ -34,6 +34,23 @@ function foldedAsciiHash(s: string): number | undefined {
   return h | 0;
 }
 
+/**
+ * Whether `s.toUpperCase() === key`, decided without making that string while `s` reads as ASCII; undefined when a
+ * non-ASCII character decides it (upper-casing may change the length there: the caller folds it).
+ */
+function foldedAsciiEquals(s: string, key: string): boolean | undefined {
+  const n = Math.min(s.length, key.length);
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 128) return undefined;
+    if (c >= 97 && c <= 122) c -= 32;
+    // an ASCII prefix upper-cases character by character: a difference inside it is final
+    if (c !== key.charCodeAt(i)) return false;
+  }
+  for (let i = n; i < s.length; i++) if (s.charCodeAt(i) >= 128) return undefined;
+  return s.length === key.length;
+}
+
 export class ValueIndex {
   /** Pairs: at 2s the row position + 1 (or EMPTY, TOMBSTONE), at 2s + 1 the key's hash. */
   private table: Int32Array;
@@ -127,8 +144,17 @@ export class ValueIndex {
       const p = t[2 * s] - 1;
       if (p < 0 || t[2 * s + 1] !== h) continue;
       const row = rows[p];
-      if (row !== undefined && this.keyOf(row[this.name]) === key) out.push(p);
+      if (row !== undefined && this.keyMatches(row[this.name], key)) out.push(p);
     }
+  }
+
+  /** Whether a stored value has this key (for a case-insensitive field, without upper-casing ASCII text). */
+  private keyMatches(v: FieldValue | undefined, key: string): boolean {
+    if (this.foldsCase && typeof v === 'string') {
+      const same = foldedAsciiEquals(v, key);
+      if (same !== undefined) return same;
+    }
+    return this.keyOf(v) === key;
   }
 
   private grow(): void {
