@@ -254,9 +254,8 @@ export class MemoryTable implements Table {
   private deleted = 0;
   private counter = ID_COUNTER_BASE;
   private readonly autoNumbers = new Map<string, number>();
-  private readonly indexes = new Map<number, ValueIndex>();
-  /** The same indexes as a list: walked for every written row, where a Map iterator would be one more object. */
-  private readonly indexList: ValueIndex[] = [];
+  /** The value indexes built so far (a few at most): a list, walked for every written row. */
+  private readonly indexes: ValueIndex[] = [];
   /** Scratch list of row positions an index lookup found. */
   private readonly found: number[] = [];
   private readonly shapeRoot = new ShapeNode([]);
@@ -410,25 +409,18 @@ export class MemoryTable implements Table {
 
   /** The index on column `i`, built from the live rows on first use. */
   private index(i: number): ValueIndex {
-    let idx = this.indexes.get(i);
-    if (!idx) {
-      const field = this.columns[i];
-      idx = new ValueIndex(field.name, indexKeyOf(field), this.live, foldsCase(field));
-      const rows = this.rows;
-      const name = field.name;
-      for (let p = 0; p < rows.length; p++) {
-        const r = rows[p];
-        if (r === undefined || r.IsDeleted === true) continue;
-        idx.addValue(r[name], p);
-      }
-      this.indexes.set(i, idx);
-      this.indexList.push(idx);
+    const field = this.columns[i];
+    const indexes = this.indexes;
+    for (let k = 0; k < indexes.length; k++) if (indexes[k].name === field.name) return indexes[k];
+    const idx = new ValueIndex(field.name, indexKeyOf(field), this.live, foldsCase(field));
+    const rows = this.rows;
+    for (let p = 0; p < rows.length; p++) {
+      const r = rows[p];
+      if (r === undefined || r.IsDeleted === true) continue;
+      idx.addValue(r[field.name], p);
     }
+    indexes.push(idx);
     return idx;
-  }
-
-  private indexAdd(idx: ValueIndex, v: FieldValue | undefined, pos: number): void {
-    idx.addValue(v, pos);
   }
 
   private indexRemove(idx: ValueIndex, v: FieldValue | undefined, pos: number): void {
@@ -437,13 +429,13 @@ export class MemoryTable implements Table {
   }
 
   private indexesAdd(row: Row, pos: number): void {
-    const list = this.indexList;
-    for (let k = 0; k < list.length; k++) this.indexAdd(list[k], row[list[k].name], pos);
+    const indexes = this.indexes;
+    for (let k = 0; k < indexes.length; k++) indexes[k].addValue(row[indexes[k].name], pos);
   }
 
   private indexesRemove(row: Row, pos: number): void {
-    const list = this.indexList;
-    for (let k = 0; k < list.length; k++) this.indexRemove(list[k], row[list[k].name], pos);
+    const indexes = this.indexes;
+    for (let k = 0; k < indexes.length; k++) this.indexRemove(indexes[k], row[indexes[k].name], pos);
   }
 
   scan(includeDeleted: boolean): Iterable<Row> {
@@ -578,7 +570,7 @@ export class MemoryTable implements Table {
     if (row.IsDeleted === true) this.deleted++;
     else {
       this.live++;
-      if (this.indexes.size) this.indexesAdd(row, pos);
+      if (this.indexes.length) this.indexesAdd(row, pos);
     }
   }
 
@@ -704,14 +696,14 @@ export class MemoryTable implements Table {
 
   private replaceAt(pos: number, old: Row, row: Row): void {
     this.rows[pos] = row;
-    if (this.indexes.size === 0) return;
+    if (this.indexes.length === 0) return;
     const wasLive = old.IsDeleted !== true;
     const isLive = row.IsDeleted !== true;
-    for (const idx of this.indexList) {
+    for (const idx of this.indexes) {
       const name = idx.name;
       if (wasLive && isLive && old[name] === row[name]) continue;
       if (wasLive) this.indexRemove(idx, old[name], pos);
-      if (isLive) this.indexAdd(idx, row[name], pos);
+      if (isLive) idx.addValue(row[name], pos);
     }
   }
 
@@ -764,7 +756,7 @@ export class MemoryTable implements Table {
     if (old.IsDeleted === true) this.deleted--;
     else {
       this.live--;
-      if (this.indexes.size) this.indexesRemove(old, pos);
+      if (this.indexes.length) this.indexesRemove(old, pos);
     }
     if (this.holes > 1024 && this.holes * 2 > this.rows.length) this.compact();
   }
@@ -779,8 +771,7 @@ export class MemoryTable implements Table {
     for (let i = 0; i < rows.length; i++) this.setPosition(rows[i].Id as string, i);
     this.holes = 0;
     // indexes hold positions: rebuilt on next use
-    this.indexes.clear();
-    this.indexList.length = 0;
+    this.indexes.length = 0;
   }
 
   load(row: Row): void {

@@ -12,10 +12,13 @@ const EMPTY = 0;
 const TOMBSTONE = -1;
 const MIN_CAPACITY = 1024;
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a over the UTF-16 code units. */
 function hashOf(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
   return h | 0;
 }
 
@@ -24,12 +27,12 @@ function hashOf(key: string): number {
  * hash of `s.toUpperCase()` without making that string. Undefined for other text (the caller folds it).
  */
 function foldedAsciiHash(s: string): number | undefined {
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c >= 128) return undefined;
     if (c >= 97 && c <= 122) c -= 32;
-    h = Math.imul(h ^ c, 0x01000193);
+    h = Math.imul(h ^ c, FNV_PRIME);
   }
   return h | 0;
 }
@@ -78,8 +81,8 @@ export class ValueIndex {
   }
 
   /**
-   * The key of a value. A row written by an upsert asks for the key of the same value three times (the match,
-   * the unique check, the index entry), and a case-folded key is a new string each time: the last one is kept.
+   * The key of a value. A row written by an upsert asks for the key of the same value twice (the match, then the
+   * unique check), and a case-folded key is a new string each time: the last one is kept.
    */
   key(v: FieldValue | undefined): string | undefined {
     if (v === this.lastValue && v !== undefined) return this.lastKey;
@@ -87,10 +90,6 @@ export class ValueIndex {
     this.lastValue = v;
     this.lastKey = k;
     return k;
-  }
-
-  add(key: string, pos: number): void {
-    this.addHash(hashOf(key), pos);
   }
 
   /**
